@@ -1,0 +1,235 @@
+"""Run the experiments in ``experiments/``: compute → results file → figures, with caching.
+
+An experiment is a module ``experiments/<name>.py`` that defines
+
+``DESCRIPTION : str``
+    One line saying what the figure shows.
+``compute(ctx: ExperimentContext) -> dict``
+    The numbers behind the figure, JSON-serialisable (NumPy arrays and scalars are converted).
+    Long experiments may keep per-unit results under ``ctx.cache_dir`` so that an interrupted run
+    resumes where it stopped.
+``plot(results: dict, ctx: ExperimentContext) -> list[pathlib.Path]``
+    Draws the figures from the results alone (no recomputation) into ``ctx.figure_dir``.
+
+Results are written atomically to ``<out>/results/<name>.json`` together with a fingerprint of
+everything they depend on (the experiment's source, the package's source and the ``quick``
+flag). A later run whose fingerprint matches reuses the file and only redraws the figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = [
+    "ExperimentContext",
+    "discover_experiments",
+    "run_experiments",
+    "to_jsonable",
+    "atomic_write_json",
+    "read_json",
+    "default_root",
+]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_root() -> Path:
+    """The repository root: the folder holding ``experiments/`` beside the package, else CWD."""
+    for candidate in (PACKAGE_DIR.parent, Path.cwd()):
+        if (candidate / "experiments").is_dir():
+            return candidate
+    raise FileNotFoundError(
+        "could not find an 'experiments/' folder next to the installed package or in the current "
+        "directory; run from a checkout of the repository or pass --root"
+    )
+
+
+@dataclass
+class ExperimentContext:
+    """What an experiment receives.
+
+    Attributes
+    ----------
+    name : str
+        The experiment's name (its module name).
+    quick : bool
+        Tiny smoke version (seconds) instead of the full run.
+    figure_dir : Path
+        Where figures go.
+    cache_dir : Path
+        A private folder for resumable partial results of this experiment.
+    seed : int
+        Base seed; derive every Generator from it with :class:`numpy.random.SeedSequence`.
+    log : callable
+        ``log(message)`` prints a progress line to stderr.
+    """
+
+    name: str
+    quick: bool
+    figure_dir: Path
+    cache_dir: Path
+    seed: int = 20190609
+    log: Callable[[str], None] = field(default=lambda msg: print(msg, file=sys.stderr))
+
+    def rng(self, *key: int) -> np.random.Generator:
+        """A Generator seeded from the base seed, the experiment name and ``key``."""
+        name_key = int.from_bytes(hashlib.sha256(self.name.encode()).digest()[:4], "little")
+        return np.random.default_rng(np.random.SeedSequence([self.seed, name_key, *key]))
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert NumPy containers and scalars (recursively) to plain JSON types."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return repr(obj)  # JSON has no inf/nan; keep them readable rather than invalid
+    return obj
+
+
+def atomic_write_json(path: Path, payload: Any) -> None:
+    """Write JSON to ``path`` through a temporary file and ``os.replace`` (atomic on POSIX)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(to_jsonable(payload), fh, indent=1, sort_keys=True)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_json(path: Path) -> Any:
+    """Read a JSON file, raising ``ValueError`` naming the file when it is corrupted."""
+    try:
+        return json.loads(Path(path).read_text())
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not valid JSON (corrupted or truncated?): {exc}") from exc
+
+
+def _load_module(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"impossibility_experiments.{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import experiment {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for attr in ("compute", "plot"):
+        if not callable(getattr(module, attr, None)):
+            raise TypeError(f"experiment {path.name} defines no function {attr}()")
+    return module
+
+
+def discover_experiments(root: Path | None = None) -> dict[str, Path]:
+    """Map experiment name → source file, for every ``experiments/*.py`` not starting with ``_``."""
+    root = default_root() if root is None else Path(root)
+    return {
+        p.stem: p for p in sorted((root / "experiments").glob("*.py")) if not p.stem.startswith("_")
+    }
+
+
+def _fingerprint(source: Path, quick: bool) -> str:
+    h = hashlib.sha256()
+    h.update(b"quick" if quick else b"full")
+    h.update(source.read_bytes())
+    for p in sorted(PACKAGE_DIR.rglob("*.py")):
+        if p.name in ("cli.py", "__main__.py"):
+            continue  # the CLI does not change any number
+        h.update(p.relative_to(PACKAGE_DIR).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def run_experiments(
+    *,
+    root: Path | None = None,
+    out: Path | None = None,
+    only: list[str] | None = None,
+    quick: bool = False,
+    force: bool = False,
+    plot_only: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Run (or reuse) experiments and draw their figures.
+
+    Parameters
+    ----------
+    root : Path, optional
+        Repository root holding ``experiments/``; found automatically by default.
+    out : Path, optional
+        Output folder for figures and ``results/``; default ``<root>/figures``.
+    only : list of str, optional
+        Names of the experiments to run; default all.
+    quick : bool, default=False
+        Run the tiny smoke versions.
+    force : bool, default=False
+        Recompute even when cached results are current.
+    plot_only : bool, default=False
+        Redraw figures from existing results without computing anything.
+
+    Returns
+    -------
+    dict
+        Per experiment: ``status`` (``"computed"``, ``"cached"`` or ``"plotted"``), ``seconds``,
+        ``results`` path and ``figures``.
+    """
+    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    root = default_root() if root is None else Path(root)
+    out = root / "figures" if out is None else Path(out)
+    available = discover_experiments(root)
+    names = list(available) if not only else only
+    unknown = [n for n in names if n not in available]
+    if unknown:
+        raise ValueError(f"unknown experiment(s) {unknown}; available: {sorted(available)}")
+    report: dict[str, dict[str, Any]] = {}
+    for i, name in enumerate(names, 1):
+        module = _load_module(available[name])
+        ctx = ExperimentContext(
+            name=name,
+            quick=quick,
+            figure_dir=out,
+            cache_dir=out / "cache" / ("quick" if quick else "full") / name,
+            log=lambda msg, _n=name: log(f"  [{_n}] {msg}"),
+        )
+        results_path = out / "results" / (f"{name}.quick.json" if quick else f"{name}.json")
+        fingerprint = _fingerprint(available[name], quick)
+        t0 = time.perf_counter()
+        status = "cached"
+        stored = read_json(results_path) if results_path.exists() else None
+        if plot_only:
+            if stored is None:
+                raise FileNotFoundError(f"no results for {name!r} at {results_path}; run without --plot-only")
+            status = "plotted"
+        elif force or stored is None or stored.get("fingerprint") != fingerprint:
+            log(f"[{i}/{len(names)}] {name}: computing ({'quick' if quick else 'full'})")
+            results = module.compute(ctx)
+            stored = {"experiment": name, "quick": quick, "fingerprint": fingerprint,
+                      "description": getattr(module, "DESCRIPTION", ""), "results": results}
+            atomic_write_json(results_path, stored)
+            status = "computed"
+        else:
+            log(f"[{i}/{len(names)}] {name}: results current, redrawing figures")
+        figures = module.plot(stored["results"], ctx)
+        seconds = time.perf_counter() - t0
+        log(f"[{i}/{len(names)}] {name}: {status} in {seconds:.1f} s -> {', '.join(str(f) for f in figures)}")
+        report[name] = {"status": status, "seconds": seconds, "results": results_path,
+                        "figures": [Path(f) for f in figures]}
+    return report
