@@ -336,7 +336,7 @@ class RotationPath:
         w, V = np.linalg.eig(self.S)
         Vinv = np.linalg.inv(V)
         entries = lambda t: np.real((V * np.exp(t * w)) @ Vinv)  # noqa: E731
-        vals = np.stack([entries(t) for t in ts])
+        vals = np.real(np.einsum("ik,tk,kj->tij", V, np.exp(ts[:, None] * w[None, :]), Vinv))
         zeros = []
         for i in range(self.d):
             for j in range(self.d):
@@ -527,8 +527,8 @@ class DarmoisShear2D(Bijector):
         u1, u2 = special.ndtr(w[:, 0]), special.ndtr(w[:, 1])
         out = np.empty_like(w)
         for k in range(w.shape[0]):
-            x1 = optimize.brentq(lambda t: self._F_x1(np.array([t]))[0] - u1[k], -40, 40, xtol=1e-15, rtol=4e-16)
-            x2 = optimize.brentq(lambda t: self._F_cond(t, x1) - u2[k], -20, 20, xtol=1e-15, rtol=4e-16)
+            x1 = optimize.brentq(lambda t: self._F_x1(np.array([t]))[0] - u1[k], -40, 40, xtol=1e-15, rtol=1e-15)
+            x2 = optimize.brentq(lambda t: self._F_cond(t, x1) - u2[k], -20, 20, xtol=1e-15, rtol=1e-15)
             out[k] = (x1 - self._h(x2), x2)
         ld = stats.norm.logpdf(w).sum(axis=1) - stats.norm.logpdf(out).sum(axis=1)
         return out, ld
