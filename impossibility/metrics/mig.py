@@ -26,10 +26,10 @@ def mig(codes: ArrayLike, factors: ArrayLike, num_bins: int = 20) -> float:
     In :math:`[0, 1]`: 1 when each factor is captured by exactly one code and by no other.
 
     Invariant to permuting codes, to relabelling factor values, and to affine maps
-    :math:`z_i \mapsto a z_i + b`, :math:`a \ne 0`, of any code (they map the equal-width bins
+    :math:`z_i \\mapsto a z_i + b`, :math:`a \\ne 0`, of any code (they map the equal-width bins
     onto each other; exact for scalings by powers of two, otherwise up to samples lying within
     rounding of a bin edge). *Not* invariant to nonlinear monotone maps such as
-    :math:`\exp`: the bins are equal-width in the code's own scale, as in the reference.
+    :math:`\\exp`: the bins are equal-width in the code's own scale, as in the reference.
 
     Parameters
     ----------
