@@ -356,10 +356,19 @@ class Sequential(Module):
             caches.append(c)
         return x, caches
 
-    def backward(self, cache: Any, dy: Array) -> tuple[Array, dict[str, Array]]:
+    def backward(
+        self, cache: Any, dy: Array, *, input_grad: bool = True
+    ) -> tuple[Array, dict[str, Array]]:
+        """Chain rule in reverse. With ``input_grad=False`` and a first :class:`Linear` layer, the
+        (unused) gradient with respect to the input is not computed and ``None`` is returned."""
         grads: dict[str, Array] = {}
         for i in range(len(self.layers) - 1, -1, -1):
-            dy, g = self.layers[i].backward(cache[i], dy)
+            layer = self.layers[i]
+            if i == 0 and not input_grad and isinstance(layer, Linear):
+                x = cache[0]
+                grads["0.W"], grads["0.b"] = x.T @ dy, dy.sum(axis=0)
+                return None, grads  # type: ignore[return-value]
+            dy, g = layer.backward(cache[i], dy)
             for k, v in g.items():
                 grads[f"{i}.{k}"] = v
         return dy, grads
