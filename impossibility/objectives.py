@@ -820,9 +820,9 @@ def factor_vae_regularizer(
     rng: np.random.Generator,
     *,
     discriminator: Discriminator | None = None,
-    n_steps: int = 1000,
-    batch_size: int = 256,
-    hidden: Sequence[int] = (64, 64),
+    n_steps: int = 500,
+    batch_size: int = 128,
+    hidden: Sequence[int] = (32, 32),
     lr: float = 1e-3,
     n_eval: int | None = None,
 ) -> float:
