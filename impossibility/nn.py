@@ -116,9 +116,7 @@ class Module:
         missing = sorted(set(own) - set(values))
         extra = sorted(set(values) - set(own))
         if missing or extra:
-            raise ValueError(
-                f"parameter names do not match: missing {missing}, unexpected {extra}"
-            )
+            raise ValueError(f"parameter names do not match: missing {missing}, unexpected {extra}")
         for k, p in own.items():
             v = np.asarray(values[k], dtype=np.float64)
             if v.shape != p.shape:
@@ -505,9 +503,13 @@ def softmax_cross_entropy(logits: Array, labels: ArrayLike) -> tuple[Array, Arra
     labels = np.asarray(labels)
     n, k = logits.shape
     if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be integers of shape ({n},); got {labels.dtype} {labels.shape}")
+        raise ValueError(
+            f"labels must be integers of shape ({n},); got {labels.dtype} {labels.shape}"
+        )
     if np.any((labels < 0) | (labels >= k)):
-        raise ValueError(f"labels must lie in [0, {k}); got values in [{labels.min()}, {labels.max()}]")
+        raise ValueError(
+            f"labels must lie in [0, {k}); got values in [{labels.min()}, {labels.max()}]"
+        )
     shifted = logits - logits.max(axis=1, keepdims=True)
     lse = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     logp = shifted - lse
@@ -553,7 +555,12 @@ class Adam:
         if not (eps > 0):
             raise ValueError(f"eps must be positive; got {eps!r}")
         self.params = dict(params)
-        self.lr, self.beta1, self.beta2, self.eps = float(lr), float(beta1), float(beta2), float(eps)
+        self.lr, self.beta1, self.beta2, self.eps = (
+            float(lr),
+            float(beta1),
+            float(beta2),
+            float(eps),
+        )
         self.t = 0
         self.m = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.v = {k: np.zeros_like(v) for k, v in self.params.items()}
@@ -601,9 +608,7 @@ class Adam:
 
 
 # -------------------------------------------------------------------------------------- checking
-def finite_difference_gradient(
-    fun: Callable[[], float], array: Array, *, h: float = 1e-6
-) -> Array:
+def finite_difference_gradient(fun: Callable[[], float], array: Array, *, h: float = 1e-6) -> Array:
     r"""Central finite-difference gradient of a scalar ``fun()`` with respect to ``array``.
 
     Perturbs ``array`` in place entry by entry: :math:`\partial f/\partial a_i\approx

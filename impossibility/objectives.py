@@ -27,7 +27,12 @@ partial derivatives of the loss with respect to the per-example :math:`\mathcal 
 :math:`(\mathcal R_b,\mathrm{KL}_b)`, which the entangled twin reproduces sample by sample, so their
 losses are invariant. β-TCVAE, FactorVAE and DIP-VAE penalise the *aggregate* posterior (its total
 correlation, or the covariance of the encoder means), which an entangling :math:`f` changes unless
-the aggregate posterior is preserved by :math:`f` (e.g. equals the prior). The functions
+the aggregate posterior is preserved by :math:`f` (e.g. equals the prior). One exception, for
+rotations: :math:`P(C)=\lambda_{od}\lVert C-I\rVert_F^2+(\lambda_d-\lambda_{od})\sum_i(C_{ii}-1)^2` and
+the twin's matrix is :math:`ACA^\top` (using its full encoder covariance), so DIP-VAE-II with the
+study's :math:`\lambda_d=\lambda_{od}` is exactly rotation invariant, while DIP-VAE-I
+(:math:`\lambda_d=10\lambda_{od}`) moves by :math:`-\tfrac12(\lambda_d-\lambda_{od})\sin^2(2\theta)(C_{11}-C_{22})^2`
+for a planar rotation by :math:`\theta` — zero iff :math:`C` is isotropic. The functions
 :func:`total_correlation_mws`, :func:`dip_regularizer`, :func:`factor_vae_regularizer` and
 :func:`regularizer_report` evaluate each regulariser on a model *and* on its twin (through sampled
 codes and encoder moments) so that the size of the break can be measured.
@@ -35,7 +40,7 @@ codes and encoder moments) so that the size of the break can be measured.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
 import numpy as np
@@ -186,9 +191,7 @@ def gaussian_pairwise_log_density(z: Array, mu: Array, logvar: Array) -> Array:
     return -0.5 * (diff * diff * np.exp(-logvar)[None] + logvar[None] + LOG_2PI)
 
 
-def _mws_core(
-    log_joint: Array, log_marg: Array
-) -> tuple[float, Array, Array]:
+def _mws_core(log_joint: Array, log_marg: Array) -> tuple[float, Array, Array]:
     # TC^ = mean_j [ LSE_i joint_ji − Σ_l LSE_i marg_jil ] and its derivative in both inputs
     m = log_joint.shape[0]
     lse_j = logsumexp(log_joint, axis=1)
@@ -436,7 +439,9 @@ class AnnealedVAE(Objective):
         if anneal_steps is not None and (
             not isinstance(anneal_steps, (int, np.integer)) or anneal_steps < 1
         ):
-            raise ValueError(f"anneal_steps must be a positive integer or None; got {anneal_steps!r}")
+            raise ValueError(
+                f"anneal_steps must be a positive integer or None; got {anneal_steps!r}"
+            )
         if not (0 < anneal_fraction <= 1):
             raise ValueError(f"anneal_fraction must lie in (0, 1]; got {anneal_fraction!r}")
         self.anneal_fraction = float(anneal_fraction)
@@ -641,7 +646,9 @@ class Discriminator:
         """Discriminator loss (clipped cross-entropy, see class docstring) and parameter gradients."""
         b = z.shape[0]
         both = np.concatenate([z, z_perm], axis=0)
-        labels = np.concatenate([np.zeros(b, dtype=np.int64), np.ones(z_perm.shape[0], dtype=np.int64)])
+        labels = np.concatenate(
+            [np.zeros(b, dtype=np.int64), np.ones(z_perm.shape[0], dtype=np.int64)]
+        )
         logits, cache = self.net.forward(both)
         shifted = logits - logits.max(axis=1, keepdims=True)
         p = np.exp(shifted)
@@ -890,8 +897,12 @@ def regularizer_report(
             f"dip_vae_{kind}",
             dip_regularizer(model, x, lambda_od=dip_lambda_od, kind=kind)[0],
             dip_regularizer(
-                twin, x, lambda_od=dip_lambda_od, kind=kind,
-                rng=np.random.default_rng(mc_seed), n_mc=n_mc,
+                twin,
+                x,
+                lambda_od=dip_lambda_od,
+                kind=kind,
+                rng=np.random.default_rng(mc_seed),
+                n_mc=n_mc,
             )[0],
         )
     if factor_vae:

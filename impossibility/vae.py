@@ -266,7 +266,9 @@ class VAE:
                 raise ValueError(f"obs_std must be positive and finite; got {obs_std!r}")
         self.obs_std = None if obs_std is None else float(obs_std)
         if activation not in nn.ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; expected one of {sorted(nn.ACTIVATIONS)}")
+            raise ValueError(
+                f"unknown activation {activation!r}; expected one of {sorted(nn.ACTIVATIONS)}"
+            )
         self.activation = activation
         self._prior = _PriorTerms(prior, self.latent_dim)
         d, D = self.latent_dim, self.x_size
@@ -356,14 +358,20 @@ class VAE:
             if e.ndim == 2:
                 e = e[None]
             if e.ndim != 3 or e.shape[1:] != (n, d):
-                raise ValueError(f"eps must have shape ({n}, {d}) or (S, {n}, {d}); got {np.shape(eps)}")
+                raise ValueError(
+                    f"eps must have shape ({n}, {d}) or (S, {n}, {d}); got {np.shape(eps)}"
+                )
             if n_samples is not None and e.shape[0] != n_samples:
-                raise ValueError(f"eps holds {e.shape[0]} samples per point but n_samples={n_samples}")
+                raise ValueError(
+                    f"eps holds {e.shape[0]} samples per point but n_samples={n_samples}"
+                )
             return e
         if rng is None:
             raise ValueError("give either rng (a numpy.random.Generator) or eps")
         _check_rng(rng)
-        return rng.standard_normal((1 if n_samples is None else _check_int("n_samples", n_samples), n, d))
+        return rng.standard_normal(
+            (1 if n_samples is None else _check_int("n_samples", n_samples), n, d)
+        )
 
     def _kl_mode(self, kl: str) -> str:
         if kl not in _KL_MODES:
@@ -462,9 +470,7 @@ class VAE:
         marg = gaussian_pairwise_log_density(za, mu, lv)
         return marg.sum(axis=2), marg
 
-    def sample(
-        self, n: int, rng: np.random.Generator, *, mode: str = "mean"
-    ) -> Array:
+    def sample(self, n: int, rng: np.random.Generator, *, mode: str = "mean") -> Array:
         """Generate ``n`` observations: :math:`z\\sim p`, then the decoder mean (``mode="mean"``) or a
         draw from :math:`p(x\\mid z)` (``mode="sample"``); shape (n, *x_dim)."""
         _check_rng(rng)
@@ -481,7 +487,9 @@ class VAE:
         else:
             x = out
             if mode == "sample":
-                x = out + np.exp(0.5 * np.asarray(self._obs_logvar())) * rng.standard_normal(out.shape)
+                x = out + np.exp(0.5 * np.asarray(self._obs_logvar())) * rng.standard_normal(
+                    out.shape
+                )
         return x.reshape((-1, *self.x_shape))
 
     # ---------------------------------------------------------------- forward and backward
@@ -508,8 +516,17 @@ class VAE:
             log_p = self._prior.log_prob(z)
             kl_val = log_q - log_p
         return ForwardPass(
-            x=x, rec=rec, kl=kl_val, kl_mode=mode, z=z, mu=mu, logvar=lv, eps=eps,
-            log_q=log_q, log_p=log_p, cache=(enc_cache, dec_cache, lik_grads, std),
+            x=x,
+            rec=rec,
+            kl=kl_val,
+            kl_mode=mode,
+            z=z,
+            mu=mu,
+            logvar=lv,
+            eps=eps,
+            log_q=log_q,
+            log_p=log_p,
+            cache=(enc_cache, dec_cache, lik_grads, std),
         )
 
     def backward(self, fp: ForwardPass, cot: Cotangents) -> dict[str, Array]:
@@ -547,7 +564,9 @@ class VAE:
                 dlv -= 0.5 * c
         dmu += dz
         dlv += 0.5 * dz * std * fp.eps
-        _, enc_grads = self.encoder.backward(enc_cache, np.concatenate([dmu, dlv], axis=1), input_grad=False)
+        _, enc_grads = self.encoder.backward(
+            enc_cache, np.concatenate([dmu, dlv], axis=1), input_grad=False
+        )
         grads.update({f"encoder.{k}": v for k, v in enc_grads.items()})
         grads.update({f"decoder.{k}": v for k, v in dec_grads.items()})
         return grads
@@ -633,7 +652,9 @@ class VAE:
         self._kl_mode(kl)
         objective = BetaVAE(1.0) if objective is None else objective
         if not isinstance(objective, Objective):
-            raise TypeError(f"objective must be an impossibility.objectives.Objective; got {objective!r}")
+            raise TypeError(
+                f"objective must be an impossibility.objectives.Objective; got {objective!r}"
+            )
         objective.prepare(latent_dim=self.latent_dim, n_steps=n_steps, rng=rng)
         if self.optimizer is None:
             self.optimizer = nn.Adam(self.parameters(), lr=lr)
@@ -683,7 +704,12 @@ class VAE:
         for s in range(e.shape[0]):  # loop over Monte-Carlo samples, vectorised over the data
             fp = self._forward(xa, e[s], mode)
             rec[s], klv[s] = fp.rec, fp.kl
-        return {"rec": rec.mean(0), "kl": klv.mean(0), "elbo": (rec - klv).mean(0), "elbo_samples": rec - klv}
+        return {
+            "rec": rec.mean(0),
+            "kl": klv.mean(0),
+            "elbo": (rec - klv).mean(0),
+            "elbo_samples": rec - klv,
+        }
 
     def elbo(
         self,
@@ -785,7 +811,9 @@ class VAE:
         except FileNotFoundError:
             raise
         except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
-            raise ValueError(f"{path} is not a readable .npz file ({type(e).__name__}: {e})") from None
+            raise ValueError(
+                f"{path} is not a readable .npz file ({type(e).__name__}: {e})"
+            ) from None
         if "meta" not in contents or "checksum" not in contents:
             raise ValueError(f"{path} is not a VAE file written by VAE.save (no 'meta'/'checksum')")
         try:
@@ -795,7 +823,7 @@ class VAE:
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             fmt = meta.get("format") if isinstance(meta, dict) else None
             raise ValueError(f"{path} has format {fmt!r}; expected {FORMAT!r}")
-        params = {k[len("param/"):]: v for k, v in contents.items() if k.startswith("param/")}
+        params = {k[len("param/") :]: v for k, v in contents.items() if k.startswith("param/")}
         if _checksum(params) != str(contents["checksum"][()]):
             raise ValueError(f"{path}: checksum mismatch, the parameters are corrupted")
         cfg = dict(meta["config"])
@@ -836,7 +864,11 @@ def _iw_estimate(logw: Array, return_stderr: bool) -> Array | tuple[Array, Array
     if not return_stderr:
         return est
     w = np.exp(logw - logw.max(axis=0))
-    se = w.std(axis=0, ddof=1) / (math.sqrt(k) * w.mean(axis=0)) if k > 1 else np.full(est.shape, np.inf)
+    se = (
+        w.std(axis=0, ddof=1) / (math.sqrt(k) * w.mean(axis=0))
+        if k > 1
+        else np.full(est.shape, np.inf)
+    )
     return est, se
 
 
@@ -909,7 +941,9 @@ class EntangledVAE:
                 raise TypeError(f"f must be a Bijector (with .{attr}); got {type(f).__name__}")
         fd = getattr(f, "d", vae.latent_dim)
         if fd != vae.latent_dim:
-            raise ValueError(f"f acts on d = {fd} coordinates but the VAE has latent_dim = {vae.latent_dim}")
+            raise ValueError(
+                f"f acts on d = {fd} coordinates but the VAE has latent_dim = {vae.latent_dim}"
+            )
         self.vae = vae
         self.f = f
         self.latent_dim = vae.latent_dim
@@ -970,7 +1004,9 @@ class EntangledVAE:
         n_mc = _check_int("n_mc", n_mc, lo=2)
         n, d = mu.shape
         e = rng.standard_normal((n_mc, n, d))
-        zp = self.f.forward((mu[None] + np.exp(0.5 * lv)[None] * e).reshape(-1, d)).reshape(n_mc, n, d)
+        zp = self.f.forward((mu[None] + np.exp(0.5 * lv)[None] * e).reshape(-1, d)).reshape(
+            n_mc, n, d
+        )
         m = zp.mean(axis=0)
         cdev = zp - m[None]
         return m, np.einsum("kni,knj->nij", cdev, cdev) / n_mc
@@ -1013,7 +1049,9 @@ class EntangledVAE:
     def _kl_mode(self, kl: str) -> str:
         if kl not in ("mc", "analytic"):
             raise ValueError(f"kl must be 'mc' or 'analytic' for a twin; got {kl!r}")
-        if kl == "analytic" and not (self._affine is not None and self.vae.prior_is_standard_normal):
+        if kl == "analytic" and not (
+            self._affine is not None and self.vae.prior_is_standard_normal
+        ):
             raise ValueError(
                 "the twin's closed-form KL needs an affine f and the N(0, I) prior (then its encoder "
                 "is a full-covariance Gaussian); use kl='mc'"
@@ -1037,7 +1075,12 @@ class EntangledVAE:
             m = mu @ j.T + c
             cov = np.einsum("ik,nk,jk->nij", j, np.exp(lv), j)
             _, logdet = np.linalg.slogdet(cov)
-            kl_val = 0.5 * (np.trace(cov, axis1=1, axis2=2) + np.einsum("ij,ij->i", m, m) - self.latent_dim - logdet)
+            kl_val = 0.5 * (
+                np.trace(cov, axis1=1, axis2=2)
+                + np.einsum("ij,ij->i", m, m)
+                - self.latent_dim
+                - logdet
+            )
         return ForwardPass(x=x, rec=rec, kl=kl_val, kl_mode=mode, z=zp, log_q=log_q, log_p=log_p)
 
     def forward(self, x: ArrayLike, eps: ArrayLike, *, kl: str = "mc") -> ForwardPass:
@@ -1063,7 +1106,12 @@ class EntangledVAE:
         for s in range(e.shape[0]):
             fp = self._forward(xa, e[s], mode)
             rec[s], klv[s] = fp.rec, fp.kl
-        return {"rec": rec.mean(0), "kl": klv.mean(0), "elbo": (rec - klv).mean(0), "elbo_samples": rec - klv}
+        return {
+            "rec": rec.mean(0),
+            "kl": klv.mean(0),
+            "elbo": (rec - klv).mean(0),
+            "elbo_samples": rec - klv,
+        }
 
     def elbo(
         self,

@@ -10,10 +10,10 @@ from impossibility import (
     FactorizedPrior,
     Orthogonal,
     entangling_bijection,
+    nn,
     random_entangling_rotation,
     rotation_2d,
 )
-from impossibility import nn
 from impossibility.objectives import AnnealedVAE, BetaVAE
 from impossibility.vae import VAE, EntangledVAE, affine_part
 
@@ -95,8 +95,16 @@ def _grad_check(vae, x, eps, objective=None, kl="auto"):
 )
 def test_elbo_gradient_matches_finite_differences(likelihood, obs_std, prior_name, kl):
     rng = np.random.default_rng(0)
-    vae = VAE(5, 2, hidden=(4,), likelihood=likelihood, obs_std=obs_std, activation="tanh",
-              prior=PRIORS[prior_name](2), rng=rng)
+    vae = VAE(
+        5,
+        2,
+        hidden=(4,),
+        likelihood=likelihood,
+        obs_std=obs_std,
+        activation="tanh",
+        prior=PRIORS[prior_name](2),
+        rng=rng,
+    )
     x = rng.random((6, 5)) if likelihood == "bernoulli" else rng.normal(size=(6, 5))
     _grad_check(vae, x, rng.standard_normal((6, 2)), kl=kl)
 
@@ -117,8 +125,11 @@ def test_gradient_with_generic_prior_family_uses_numerical_score():
 
 @pytest.mark.parametrize("prior_name", ["laplace", "logistic"])
 def test_analytic_prior_scores_match_logpdf_differences(prior_name):
-    prior = FactorizedPrior([stats.laplace(0.3, 2.0), stats.logistic(-1, 0.5)]) if prior_name == "laplace" \
+    prior = (
+        FactorizedPrior([stats.laplace(0.3, 2.0), stats.logistic(-1, 0.5)])
+        if prior_name == "laplace"
         else FactorizedPrior.iid(stats.logistic(0.5, 1.5), 2)
+    )
     vae = VAE(3, 2, hidden=(2,), prior=prior, rng=np.random.default_rng(0))
     z = np.random.default_rng(2).normal(size=(9, 2)) * 2 + 0.11
     h = 1e-6
@@ -210,7 +221,13 @@ def test_progress_bar_and_callback(capsys):
     rng = np.random.default_rng(8)
     vae = VAE(4, 2, hidden=(3,), rng=rng)
     seen = []
-    vae.fit(rng.random((20, 4)), n_steps=5, rng=rng, progress=True, callback=lambda t, l: seen.append(t))
+    vae.fit(
+        rng.random((20, 4)),
+        n_steps=5,
+        rng=rng,
+        progress=True,
+        callback=lambda t, logs: seen.append(t),
+    )
     assert seen == [0, 1, 2, 3, 4]
     assert "fit beta_vae" in capsys.readouterr().err
 
@@ -350,10 +367,14 @@ def test_twin_elbo_and_log_weights_agree_with_common_random_numbers(trained, pri
     np.testing.assert_allclose(b["kl"], a["kl"], rtol=0, atol=CRN_ATOL)
     eps_iw = rng.standard_normal((64, 100, 3))
     np.testing.assert_allclose(
-        twin.log_importance_weights(xb, eps=eps_iw), vae.log_importance_weights(xb, eps=eps_iw),
-        rtol=0, atol=CRN_ATOL,
+        twin.log_importance_weights(xb, eps=eps_iw),
+        vae.log_importance_weights(xb, eps=eps_iw),
+        rtol=0,
+        atol=CRN_ATOL,
     )
-    np.testing.assert_allclose(twin.log_px(xb, eps=eps_iw), vae.log_px(xb, eps=eps_iw), rtol=0, atol=CRN_ATOL)
+    np.testing.assert_allclose(
+        twin.log_px(xb, eps=eps_iw), vae.log_px(xb, eps=eps_iw), rtol=0, atol=CRN_ATOL
+    )
 
 
 @pytest.mark.parametrize("prior_name", sorted(PRIORS))
@@ -447,7 +468,9 @@ def test_twin_moments_for_a_rotation_are_exact(trained):
     # Monte-Carlo moments of a nonlinear twin converge to the sample moments
     _, twin_l = models["laplace"]
     m1, c1 = twin_l.encoder_moments(x[:3], rng=np.random.default_rng(0), n_mc=20000)
-    zs = twin_l.sample_codes(np.tile(x[:3], (3000, 1, 1)), np.random.default_rng(1)).reshape(3000, 3, 3)
+    zs = twin_l.sample_codes(np.tile(x[:3], (3000, 1, 1)), np.random.default_rng(1)).reshape(
+        3000, 3, 3
+    )
     assert np.max(np.abs(m1 - zs.mean(0))) < 0.05  # SE ≈ sd/√3000 ≈ 0.02
     with pytest.raises(ValueError, match="need rng"):
         twin_l.encoder_moments(x[:3])
@@ -458,7 +481,9 @@ def test_affine_part_detection():
     A = random_entangling_rotation(3, rng)
     j, c = affine_part(Orthogonal(A), 3)
     np.testing.assert_array_equal(j, A)
-    shifted = entangling_bijection(FactorizedPrior([stats.norm(1, 2), stats.norm(-1, 0.5), stats.norm()]), A)
+    shifted = entangling_bijection(
+        FactorizedPrior([stats.norm(1, 2), stats.norm(-1, 0.5), stats.norm()]), A
+    )
     jc = affine_part(shifted, 3)
     assert jc is not None
     z = rng.normal(size=(4, 3))
