@@ -31,7 +31,9 @@ def as_codes(codes: Any, name: str = "codes", *, min_dims: int = 1) -> np.ndarra
     try:
         arr = np.asarray(codes, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric array of shape (n, k); got {codes!r:.80}") from exc
+        raise ValueError(
+            f"{name} must be a numeric array of shape (n, k); got {codes!r:.80}"
+        ) from exc
     if arr.ndim != 2:
         raise ValueError(
             f"{name} must be a 2-D array of shape (n_samples, n_codes) (sample-major); got shape "
@@ -41,7 +43,9 @@ def as_codes(codes: Any, name: str = "codes", *, min_dims: int = 1) -> np.ndarra
     if n < 1:
         raise ValueError(f"{name} must contain at least one sample; got shape {arr.shape}")
     if k < min_dims:
-        raise ValueError(f"{name} must have at least {min_dims} code dimension(s); got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must have at least {min_dims} code dimension(s); got shape {arr.shape}"
+        )
     bad = ~np.isfinite(arr)
     if bad.any():
         where = _first_bad(bad)

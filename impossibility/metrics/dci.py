@@ -141,7 +141,17 @@ def dci_importance_matrix(
     else:
         from joblib import Parallel, delayed
 
-        out = Parallel(n_jobs=n_jobs)(delayed(_fit_gbt)(*a) for a in args)
+        # A factor with c classes grows c trees per stage: dispatch the costliest fits first
+        # (longest-processing-time order) so the workers finish together. Threads by default:
+        # the tree builder releases the GIL; joblib.parallel_config(backend=...) overrides.
+        order = np.argsort([-np.unique(ytr[:, k]).size for k in range(ytr.shape[1])],
+                           kind="stable")
+        done = Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(_fit_gbt)(*args[k]) for k in order
+        )
+        out = [None] * len(args)
+        for k, result in zip(order, done, strict=True):
+            out[k] = result
     importance = np.stack([o[0] for o in out], axis=1)
     acc_train = np.array([o[1] for o in out])
     acc_test = np.array([o[2] for o in out])
@@ -187,7 +197,9 @@ def dci(
         Source of the classifiers' ``random_state``.
     n_jobs : int, optional
         Fit the :math:`K` per-factor classifiers in parallel with joblib (``None``/1:
-        sequentially; ``-1``: all cores). Results do not depend on it.
+        sequentially; ``-1``: all cores), costliest (most classes) first. Threads are
+        preferred (the tree builder releases the GIL); select another backend with
+        ``joblib.parallel_config``. Results do not depend on it.
 
     Returns
     -------

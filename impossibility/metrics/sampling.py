@@ -318,15 +318,18 @@ def factor_vae_score(
        :math:`k` of all of them to the first one's value; render, encode, take per-code
        sample variances :math:`v_j` (``ddof=1``) and vote for
        :math:`(k, \\arg\\min_{j \\text{ active}} v_j / s_j^2)`.
-    4. The votes of ``num_train`` examples form a count matrix :math:`V \\in \\mathbb N^{K\\times D}`;
-       the majority-vote classifier maps code :math:`j` to :math:`c(j) = \\arg\\max_k V_{kj}`
-       (ties to the lowest :math:`k`); train accuracy :math:`= \\sum_j V_{c(j) j} / \\sum V`.
+    4. The votes of ``num_train`` examples form a count matrix
+       :math:`V \\in \\mathbb N^{K\\times D}`; the majority-vote classifier maps code
+       :math:`j` to :math:`c(j) = \\arg\\max_k V_{kj}` (ties to the lowest :math:`k`); train
+       accuracy :math:`= \\sum_j V_{c(j) j} / \\sum V`.
     5. The score (eval accuracy) is the same ratio on ``num_eval`` fresh votes :math:`V'` with
        :math:`c` from the training votes.
 
     Differences from the reference: votes are indexed by the original code index (the
-    reference indexes the active subset; the accuracies are the same) and
-    ``num_active_dims`` is the number of active codes (the reference reports :math:`D`).
+    reference indexes the active subset; the accuracies are the same),
+    ``num_active_dims`` is the number of active codes (the reference reports :math:`D`), and a
+    code with zero variance is never active, even with ``prune_threshold=0`` (the reference
+    would divide by zero).
 
     Parameters
     ----------

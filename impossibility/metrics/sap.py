@@ -90,7 +90,7 @@ def sap_score_matrix(
     else:
         from joblib import Parallel, delayed
 
-        acc = Parallel(n_jobs=n_jobs)(
+        acc = Parallel(n_jobs=n_jobs, prefer="threads")(
             delayed(_svc_accuracy)(ztr[:, i], ytr[:, k], zte[:, i], yte[:, k], int(seeds[i, k]))
             for i, k in pairs
         )
@@ -149,6 +149,8 @@ def sap(
         solver, which is deterministic, so the value does not depend on it; ``None`` uses 0.
     n_jobs : int, optional
         Fit the :math:`D K` classifiers in parallel with joblib (``None``/1: sequentially).
+        Threads are preferred (liblinear releases the GIL); select another backend with
+        ``joblib.parallel_config``. Results do not depend on it.
 
     Returns
     -------

@@ -21,7 +21,7 @@ __all__ = [
 
 
 def sample_covariance(codes: ArrayLike) -> np.ndarray:
-    """Sample covariance :math:`\\Sigma` (``ddof=1``, like ``np.cov``) of codes ``(n, D)``, n >= 2."""
+    """Sample covariance :math:`\\Sigma` (``ddof=1``, like ``np.cov``) of codes ``(n, D)``."""
     z = as_codes(codes, "codes")
     if z.shape[0] < 2:
         raise ValueError(f"a sample covariance needs at least 2 samples; got shape {z.shape}")
@@ -85,8 +85,11 @@ def gaussian_total_correlation_from_covariance(cov: ArrayLike) -> float:
 
 
 def gaussian_total_correlation(codes: ArrayLike) -> float:
-    """Gaussian total correlation of codes ``(n, D)``: :func:`gaussian_total_correlation_from_covariance`
-    of their sample covariance (``ddof=1``). See there for the formula and the raised errors."""
+    """Gaussian total correlation of codes ``(n, D)``.
+
+    :func:`gaussian_total_correlation_from_covariance` of their sample covariance
+    (``ddof=1``); see there for the formula and the raised errors.
+    """
     return gaussian_total_correlation_from_covariance(sample_covariance(codes))
 
 
