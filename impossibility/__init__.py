@@ -36,6 +36,7 @@ from .invariance import (
     energy_test,
     entanglement_report,
     finite_difference_jacobian,
+    gaussian_resolution,
     marginal_ks_tests,
     projection_ks_test,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "quantile_reflection",
     "density_invariance_error",
     "finite_difference_jacobian",
+    "gaussian_resolution",
     "EntanglementReport",
     "entanglement_report",
     "marginal_ks_tests",

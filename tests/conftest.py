@@ -41,7 +41,7 @@ class _StatCheck:
         assert pvalue > ALPHA, f"{what}: p-value {pvalue:.3g} ≤ α = {ALPHA:g}"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def stat_check() -> _StatCheck:
     """Assert that a p-value exceeds the suite's per-assertion level ALPHA (and count it)."""
     return _StatCheck()
