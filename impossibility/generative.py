@@ -22,9 +22,9 @@ Noisy decoders (:class:`GaussianNoiseDecoder`: :math:`x=m(z)+\varepsilon`,
 :math:`\varepsilon\sim\mathcal N(0,\sigma^2 I_D)`, :math:`D>d` allowed) give :math:`p(x)` as an
 integral :math:`\int p(x\mid z)\,p(z)\,dz`, estimated by
 
-* :func:`log_px_quadrature` — a tensor composite Gauss–Legendre rule in the prior's quantile
-  coordinates :math:`u=F(z)\in(0,1)^d` (:math:`p(x)=\int_{(0,1)^d}p(x\mid F^{-1}(u))\,du`), the
-  same nodes for every model with that prior: the nodes do not depend on :math:`f`, so the twin's
+* :func:`log_px_quadrature` — a tensor composite Gauss–Legendre rule in the prior's Gaussian
+  coordinates :math:`y=G(z)=\Phi^{-1}(F(z))` (:math:`p(x)=\int p(x\mid G^{-1}(y))\varphi(y)\,dy`),
+  the same nodes for every model with that prior: the nodes do not depend on :math:`f`, so the twin's
   sum is a different sum, not the original one re-labelled (pitfall 6); the error is estimated by
   comparing two resolutions;
 * :func:`log_px_importance` — importance sampling with a proposal that does not depend on
@@ -53,7 +53,6 @@ __all__ = [
     "log_px_exact",
     "log_px_quadrature",
     "log_px_importance",
-    "gauss_legendre_unit",
 ]
 
 Array = NDArray[np.float64]
@@ -644,32 +643,37 @@ def log_px_exact(generator: Any, prior: Any, x: ArrayLike) -> Array:
     return prior.log_prob(z) + ld
 
 
-def gauss_legendre_unit(n_panels: int, order: int) -> tuple[Array, Array, Array]:
-    r"""Composite Gauss–Legendre rule on :math:`(0,1)`: nodes :math:`u`, complements :math:`1-u`, weights.
+def _nodes(prior: Any, space: str, n_panels: int, order: int, half_width: float) -> tuple[Array, Array]:
+    r"""1-D quadrature nodes mapped to each prior coordinate, and their log-weights.
 
-    ``n_panels`` equal panels with ``order`` Gauss–Legendre nodes each. The complements
-    :math:`1-u` are computed directly (not by subtraction), so quantiles near 1 can use the
-    inverse survival function without cancellation. Exact for polynomials of degree
-    :math:`2\,\text{order}-1` on each panel; weights sum to 1.
+    ``space="normal"``: composite Gauss–Legendre rule on :math:`y\in[-L, L]` with weights times
+    :math:`\varphi(y)`, and :math:`z_i=F_i^{-1}(\Phi(y))`, evaluated as ``ppf(ndtr(y))`` for
+    :math:`y\le0` and ``isf(ndtr(-y))`` for :math:`y>0`. ``space="quantile"``: composite rule on
+    :math:`u\in(0,1)` and :math:`z_i=F_i^{-1}(u)`, with ``isf`` of the directly computed
+    :math:`1-u` above ½ (no cancellation). Returns ``z1`` (m, d), column i for coordinate i, and
+    log-weights (m,).
     """
-    n_panels = _check_count(n_panels, "n_panels", 1)
-    order = _check_count(order, "order", 1)
     t, w = special.roots_legendre(order)
-    j = np.arange(n_panels)[:, None]
-    u = ((j + 0.5 * (1.0 + t)[None, :]) / n_panels).ravel()
-    one_minus_u = (((n_panels - 1 - j) + 0.5 * (1.0 - t)[None, :]) / n_panels).ravel()
-    weights = np.broadcast_to(0.5 * w[None, :] / n_panels, (n_panels, order)).ravel().copy()
-    return u, one_minus_u, weights
-
-
-def _quantile_nodes(prior: Any, u: Array, one_minus_u: Array) -> Array:
-    """Per-coordinate :math:`F_i^{-1}(u)` (``ppf`` below ½, ``isf(1-u)`` above), shape (len(u), d)."""
-    out = np.empty((u.size, len(prior.marginals)))
-    low = u <= 0.5
+    if space == "normal":
+        edges = np.linspace(-half_width, half_width, n_panels + 1)
+        mid = 0.5 * (edges[1:] + edges[:-1])[:, None]
+        half = 0.5 * (edges[1:] - edges[:-1])[:, None]
+        y = (mid + half * t[None, :]).ravel()
+        logw = np.log(half * w[None, :]).ravel() - 0.5 * y**2 - 0.5 * np.log(2 * np.pi)
+        low = y <= 0
+        p_low, p_high = special.ndtr(y[low]), special.ndtr(-y[~low])
+    else:
+        j = np.arange(n_panels)[:, None]
+        u = ((j + 0.5 * (1.0 + t)[None, :]) / n_panels).ravel()
+        omu = (((n_panels - 1 - j) + 0.5 * (1.0 - t)[None, :]) / n_panels).ravel()
+        logw = np.log(np.broadcast_to(0.5 * w[None, :] / n_panels, (n_panels, order)).ravel())
+        low = u <= 0.5
+        p_low, p_high = u[low], omu[~low]
+    z1 = np.empty((low.size, len(prior.marginals)))
     for i, m in enumerate(prior.marginals):
-        out[low, i] = m.ppf(u[low])
-        out[~low, i] = m.isf(one_minus_u[~low])
-    return out
+        z1[low, i] = m.ppf(p_low)
+        z1[~low, i] = m.isf(p_high)
+    return z1, logw
 
 
 def _check_decoder(decoder: Any) -> Any:
@@ -681,11 +685,12 @@ def _check_decoder(decoder: Any) -> Any:
     return decoder
 
 
-def _quadrature_level(decoder: GaussianNoiseDecoder, prior: Any, x: Array, n_panels: int, order: int, chunk: int) -> Array:
-    u, omu, w1 = gauss_legendre_unit(n_panels, order)
-    z1 = _quantile_nodes(prior, u, omu)  # (n1, d): axis i uses column i
-    logw1 = np.log(w1)
-    d, n1 = decoder.d, u.size
+def _quadrature_level(
+    decoder: GaussianNoiseDecoder, prior: Any, x: Array, space: str, n_panels: int, order: int,
+    half_width: float, chunk: int,
+) -> Array:
+    z1, logw1 = _nodes(prior, space, n_panels, order, half_width)
+    d, n1 = decoder.d, logw1.size
     total = n1**d
     k = x.shape[0]
     acc_max = np.full(k, -np.inf)
@@ -713,24 +718,39 @@ def log_px_quadrature(
     prior: Any,
     x: ArrayLike,
     *,
+    space: str = "normal",
     n_panels: int = 16,
     order: int = 8,
+    half_width: float = 9.0,
     max_nodes: int = 4_000_000,
     chunk: int = 8192,
 ) -> tuple[Array, Array]:
-    r""":math:`\log p(x)=\log\int p(x\mid z)p(z)\,dz` by tensor Gauss–Legendre quadrature in quantile space.
+    r""":math:`\log p(x)=\log\int p(x\mid z)p(z)\,dz` by tensor Gauss–Legendre quadrature in Gaussian coordinates.
 
-    With :math:`z=F^{-1}(u)` (per coordinate), :math:`p(x)=\int_{(0,1)^d}p(x\mid F^{-1}(u))\,du`.
-    The rule is a tensor product of composite Gauss–Legendre rules (:func:`gauss_legendre_unit`)
-    and depends only on the prior and the resolution — **not** on any entangling map: the twin's
-    integrand :math:`u\mapsto p(x\mid f^{-1}(F^{-1}(u)))` is summed on the very same nodes, so its
-    value is an independent computation (theory.md §7.4 pitfall 6). The sum is accumulated in
-    log space (stable for tiny likelihoods).
+    Substituting :math:`z=G^{-1}(y)`, :math:`G_i=\Phi^{-1}\circ F_i` (the prior's quantile
+    coordinates :math:`u=F(z)` seen through :math:`u=\Phi(y)`),
 
-    The rule is applied at two resolutions, ``n_panels`` and ``2 * n_panels`` panels per axis. The
-    estimate is the finer one; the error estimate is the absolute difference of the two log values,
-    a conservative bound on the finer rule's error once both are in the convergent regime (the
-    error of the finer rule is then much smaller than that of the coarser).
+    .. math::
+
+        p(x)=\int_{\mathbb R^d} p\big(x\mid G^{-1}(y)\big)\prod_i\varphi(y_i)\,dy
+        \approx\sum_{\text{nodes}} \Big(\prod_i w_{k_i}\varphi(y_{k_i})\Big)\, p\big(x\mid G^{-1}(y_{k})\big),
+
+    a tensor product of composite Gauss–Legendre rules on :math:`[-L, L]` (``n_panels`` panels of
+    ``order`` nodes per axis; the truncation drops prior mass :math:`\le 2d\,\Phi(-L)`, about
+    :math:`2\times10^{-19}d` for :math:`L=9`). Gaussian coordinates resolve posteriors in the
+    prior's tails as well as central ones. ``space="quantile"`` instead integrates
+    :math:`\int_{(0,1)^d}p(x\mid F^{-1}(u))\,du` with uniform panels in :math:`u`: more nodes near
+    the medians (better for narrow central posteriors), few in the tails. The nodes depend only
+    on the prior and the resolution — **not** on any entangling map: the twin's integrand :math:`y\mapsto p(x\mid f^{-1}(G^{-1}(y)))` is summed on
+    the very same nodes, an independent computation rather than the original sum re-labelled
+    (theory.md §7.4 pitfall 6). The sum is accumulated in log space.
+
+    The rule is applied with ``n_panels`` and ``2 * n_panels`` panels. The estimate is the finer
+    value; the error estimate is :math:`|\log\hat p_{\rm fine}-\log\hat p_{\rm coarse}|` plus a
+    rounding floor :math:`10^{-12}(1+|\log\hat p|)` — a conservative bound on the finer rule's
+    error once the coarse rule is in its convergent regime (checked against the closed-form
+    linear-Gaussian :math:`p(x)` in the tests). Trust it only when it is small (say below
+    :math:`10^{-3}`): two under-resolved rules can agree by chance.
 
     Parameters
     ----------
@@ -740,8 +760,12 @@ def log_px_quadrature(
         :math:`p(z)`, d coordinates (d = 2 is the intended use; d = 3 works with few panels).
     x : array_like, shape (k, D) or (D,)
         Observations.
+    space : {"normal", "quantile"}, default="normal"
+        Integration coordinates, see above.
     n_panels, order : int
         Coarse resolution: ``n_panels`` panels of ``order`` nodes per axis.
+    half_width : float, default=9.0
+        :math:`L` (``space="normal"`` only).
     max_nodes : int
         Refuse (``ValueError``) if the finer tensor grid would have more nodes than this.
     chunk : int
@@ -752,13 +776,20 @@ def log_px_quadrature(
     estimate : ndarray, shape (k,)
         :math:`\log p(x)` from the finer rule.
     error : ndarray, shape (k,)
-        :math:`|\log\hat p_{\rm fine}-\log\hat p_{\rm coarse}|`.
+        The error estimate described above.
     """
     decoder = _check_decoder(decoder)
     prior = _check_prior(prior, decoder.d)
     n_panels = _check_count(n_panels, "n_panels", 1)
     order = _check_count(order, "order", 1)
     chunk = _check_count(chunk, "chunk", 1)
+    if space not in ("normal", "quantile"):
+        raise ValueError(f"space must be 'normal' or 'quantile'; got {space!r}")
+    half_width = float(half_width)
+    if not (np.isfinite(half_width) and 3.0 <= half_width <= 37.0):
+        raise ValueError(
+            f"half_width must be in [3, 37] (beyond 37 the normal CDF underflows); got {half_width!r}"
+        )
     n_fine = (2 * n_panels * order) ** decoder.d
     if n_fine > max_nodes:
         raise ValueError(
@@ -766,9 +797,9 @@ def log_px_quadrature(
             f"max_nodes={max_nodes}; use fewer panels, a lower order, or log_px_importance for d > 2"
         )
     xr = _as_rows(x, decoder.dim_x, "x")
-    coarse = _quadrature_level(decoder, prior, xr, n_panels, order, chunk)
-    fine = _quadrature_level(decoder, prior, xr, 2 * n_panels, order, chunk)
-    return fine, np.abs(fine - coarse)
+    coarse = _quadrature_level(decoder, prior, xr, space, n_panels, order, half_width, chunk)
+    fine = _quadrature_level(decoder, prior, xr, space, 2 * n_panels, order, half_width, chunk)
+    return fine, np.abs(fine - coarse) + 1e-12 * (1.0 + np.abs(fine))
 
 
 def log_px_importance(
