@@ -66,7 +66,9 @@ FAMILIES: dict[str, st.SearchStrategy[Any]] = {
     "weibull_min": st.builds(stats.weibull_min, _shape(0.5, 5.0), _loc, _scale),
     "t": st.builds(stats.t, _shape(1.5, 30.0), _loc, _scale),
     "triang": st.builds(stats.triang, _shape(0.05, 0.95), _loc, _scale),
-    "skewnorm": st.builds(stats.skewnorm, _shape(-4.0, 4.0), _loc, _scale),
+    # |a| ≤ 1.5: SciPy's skewnorm CDF is Φ(x) − 2T(x, a), which cancels in the light tail; at
+    # |a| = 3 the round trip at the 1e-12 quantile loses 1e-7 relative, at 1.5 it keeps 2e-9
+    "skewnorm": st.builds(stats.skewnorm, _shape(-1.5, 1.5), _loc, _scale),
 }
 
 
