@@ -16,14 +16,16 @@ Every data set is *factors first, then observations* (metrics.md §5):
 Two data sets:
 
 :class:`ProceduralSprites`
-    dSprites-like binary images (default 32×32; optionally anti-aliased): shape {square, ellipse, heart} × scale (6) ×
+    dSprites-like binary images (default 32×32; optionally anti-aliased): shape {square,
+    ellipse, heart} × scale (6) ×
     orientation (40) × x (32) × y (32), rendered by evaluating implicit functions on the pixel grid
     after the inverse rotation and scaling, for a whole batch at once. Deterministic (the ``rng``
     is not used). Smaller factor counts can be chosen for quick tests.
 :class:`ContinuousMixingData`
     Continuous independent latents :math:`z\sim p(z)=\prod_i p_i(z_i)` pushed through a known
-    invertible (or injective) smooth mixing :math:`x=s(g(z))`, :math:`s` an algebraic squash onto (0, 1). The integer factor
-    values are equal-probability bins of the :math:`z_i`; :meth:`ContinuousMixingData.latents_from_observations`
+    invertible (or injective) smooth mixing :math:`x=s(g(z))`, :math:`s` an algebraic squash onto
+    (0, 1). The integer factor values are equal-probability bins of the :math:`z_i`;
+    :meth:`ContinuousMixingData.latents_from_observations`
     is the exact :math:`g^{-1}` (the "true latents" representation).
 """
 
@@ -77,7 +79,8 @@ class GroundTruthData:
         return len(self.factors_num_values)
 
     def __repr__(self) -> str:
-        sizes = ", ".join(f"{n}={v}" for n, v in zip(self.factor_names, self.factors_num_values))
+        pairs = zip(self.factor_names, self.factors_num_values, strict=True)
+        sizes = ", ".join(f"{n}={v}" for n, v in pairs)
         return f"{type(self).__name__}({sizes}; observation_shape={self.observation_shape})"
 
     def check_factors(self, factors: ArrayLike) -> NDArray[np.int64]:
@@ -120,8 +123,10 @@ class GroundTruthData:
             out[:, k] = rng.integers(n_k, size=n)
         return out
 
-    def sample_observations_from_factors(self, factors: ArrayLike, rng: np.random.Generator) -> Array:
-        """Observations for the given factors, float64 of shape (n, *observation_shape), in [0, 1]."""
+    def sample_observations_from_factors(
+        self, factors: ArrayLike, rng: np.random.Generator
+    ) -> Array:
+        """Observations for the factors: float64, shape (n, *observation_shape), in [0, 1]."""
         rng = _check_rng(rng)
         return self._observations(self.check_factors(factors), rng)
 
@@ -214,7 +219,8 @@ class ProceduralSprites(GroundTruthData):
         unknown = [s for s in shapes if s not in SPRITE_SHAPES]
         if not shapes or unknown or len(set(shapes)) != len(shapes):
             raise ValueError(
-                f"shapes must be a non-empty list of distinct names from {SPRITE_SHAPES}; got {shapes!r}"
+                "shapes must be a non-empty list of distinct names from "
+                f"{SPRITE_SHAPES}; got {shapes!r}"
             )
         self.shapes = shapes
         ns = _check_count(num_scales, "num_scales", 1)
@@ -228,7 +234,10 @@ class ProceduralSprites(GroundTruthData):
         # the largest sprite extent from its centre, in units of s*R: square corner 0.8*sqrt(2),
         # heart 1.215 (checked on a fine grid in the tests); use 1.25 for a safety margin
         if not (np.isfinite(R) and 0 < R and 1.25 * R < 0.5):
-            raise ValueError(f"sprite_radius must be in (0, {0.5 / 1.25:.4f}) so sprites fit; got {sprite_radius!r}")
+            raise ValueError(
+                f"sprite_radius must be in (0, {0.5 / 1.25:.4f}) so sprites fit; "
+                f"got {sprite_radius!r}"
+            )
         self.sprite_radius = R
         margin = 1.25 * R + 0.5 / self.image_size
         if margin >= 0.5:
@@ -309,20 +318,23 @@ def _marginals(prior: Any, K: int) -> list[Any]:
         return [stats.uniform() for _ in range(K)]
     marg = getattr(prior, "marginals", None)
     if marg is None:
-        raise ValueError(f"prior must be a FactorizedPrior (with .marginals) or None; got {type(prior).__name__}")
+        raise ValueError(
+            f"prior must be a FactorizedPrior (with .marginals) or None; got {type(prior).__name__}"
+        )
     if len(marg) != K:
         raise ValueError(f"the prior has {len(marg)} coordinates but the mixing takes {K} latents")
     return list(marg)
 
 
 def _squash(y: Array) -> Array:
-    r""":math:`s(y)=\tfrac12\big(1+y/\sqrt{1+y^2}\big)`, an increasing bijection :math:`\mathbb R\to(0,1)`."""
+    r""":math:`s(y)=\tfrac12\big(1+y/\sqrt{1+y^2}\big)`, increasing, onto (0, 1)."""
     return 0.5 + 0.5 * (y / np.hypot(1.0, y))
 
 
 def _unsquash(x: Array) -> Array:
     r""":math:`s^{-1}(x)=(2x-1)/\big(2\sqrt{x(1-x)}\big)`; :math:`2x-1` and :math:`1-x` are exact in
-    floating point for :math:`x\ge\tfrac14` (Sterbenz), so the inverse is as accurate as :math:`x` allows."""
+    floating point for :math:`x\ge\tfrac14` (Sterbenz), so the inverse is as accurate as
+    :math:`x` allows."""
     return (2.0 * x - 1.0) / (2.0 * np.sqrt(x * (1.0 - x)))
 
 
@@ -375,20 +387,29 @@ class ContinuousMixingData(GroundTruthData):
         factor_names: Sequence[str] | None = None,
     ):
         if not isinstance(mixing, (InvertibleMLP, InjectiveMLP)):
-            raise ValueError(f"mixing must be an InvertibleMLP or InjectiveMLP; got {type(mixing).__name__}")
+            raise ValueError(
+                f"mixing must be an InvertibleMLP or InjectiveMLP; got {type(mixing).__name__}"
+            )
         self.mixing = mixing
         K = mixing.d
         if isinstance(num_bins, (int, np.integer)) and not isinstance(num_bins, bool):
             bins = [int(num_bins)] * K
         else:
-            bins = [int(b) if isinstance(b, (int, np.integer)) and not isinstance(b, bool) else b for b in num_bins]
+            bins = [
+                int(b) if isinstance(b, (int, np.integer)) and not isinstance(b, bool) else b
+                for b in num_bins
+            ]
         if len(bins) != K or any(not isinstance(b, int) or b < 2 for b in bins):
-            raise ValueError(f"num_bins must be an integer >= 2 or {K} such integers; got {num_bins!r}")
+            raise ValueError(
+                f"num_bins must be an integer >= 2 or {K} such integers; got {num_bins!r}"
+            )
         self.factors_num_values = bins
         self.marginals = _marginals(prior, K)
         self.prior = prior
         self.squash = bool(squash)
-        names = [f"z{i}" for i in range(K)] if factor_names is None else [str(s) for s in factor_names]
+        names = (
+            [f"z{i}" for i in range(K)] if factor_names is None else [str(s) for s in factor_names]
+        )
         if len(names) != K:
             raise ValueError(f"need {K} factor names; got {len(names)}")
         self.factor_names = names
@@ -454,7 +475,7 @@ class ContinuousMixingData(GroundTruthData):
         return arr
 
     def sample_latents_from_factors(self, factors: ArrayLike, rng: np.random.Generator) -> Array:
-        r"""Continuous latents inside the factors' bins: :math:`z_i=F_i^{-1}((k_i+U_i)/n_i)`, shape (n, K).
+        r"""Latents inside the factors' bins, :math:`z_i=F_i^{-1}((k_i+U_i)/n_i)`; shape (n, K).
 
         Quantiles above ½ use the inverse survival function of :math:`(n_i-k_i-U_i)/n_i` (no
         cancellation in :math:`1-q`). If the factors are uniform, :math:`z\sim p(z)` exactly.
@@ -463,7 +484,7 @@ class ContinuousMixingData(GroundTruthData):
         rng = _check_rng(rng)
         n = f.shape[0]
         z = np.empty((n, self.num_factors))
-        for i, (m, nb) in enumerate(zip(self.marginals, self.factors_num_values)):
+        for i, (m, nb) in enumerate(zip(self.marginals, self.factors_num_values, strict=True)):
             U = rng.random(n)
             q = (f[:, i] + U) / nb
             qc = (nb - f[:, i] - U) / nb
@@ -471,14 +492,16 @@ class ContinuousMixingData(GroundTruthData):
             z[low, i] = m.ppf(q[low])
             z[~low, i] = m.isf(qc[~low])
             # a zero-probability draw U = 0 at the lowest bin would give the support endpoint
-            z[:, i] = np.clip(z[:, i], np.nextafter(self._lower[i], np.inf), np.nextafter(self._upper[i], -np.inf))
+            z[:, i] = np.clip(
+                z[:, i], np.nextafter(self._lower[i], np.inf), np.nextafter(self._upper[i], -np.inf)
+            )
         return z
 
     def latents_to_factors(self, z: ArrayLike) -> NDArray[np.int64]:
-        r"""The bin of each latent, :math:`k_i=\min(\lfloor n_iF_i(z_i)\rfloor, n_i-1)`, int64 (n, K)."""
+        r"""Bin of each latent, :math:`k_i=\min(\lfloor n_iF_i(z_i)\rfloor,n_i-1)`, int64 (n, K)."""
         z = self.check_latents(z)
         out = np.empty(z.shape, dtype=np.int64)
-        for i, (m, nb) in enumerate(zip(self.marginals, self.factors_num_values)):
+        for i, (m, nb) in enumerate(zip(self.marginals, self.factors_num_values, strict=True)):
             out[:, i] = np.clip(np.floor(m.cdf(z[:, i]) * nb), 0, nb - 1).astype(np.int64)
         return out
 
@@ -513,7 +536,9 @@ class ContinuousMixingData(GroundTruthData):
     def _observations(self, factors: NDArray[np.int64], rng: np.random.Generator) -> Array:
         return self.observations_from_latents(self.sample_latents_from_factors(factors, rng))
 
-    def sample_with_latents(self, n: int, rng: np.random.Generator) -> tuple[NDArray[np.int64], Array, Array]:
+    def sample_with_latents(
+        self, n: int, rng: np.random.Generator
+    ) -> tuple[NDArray[np.int64], Array, Array]:
         """``(factors, latents, observations)`` drawn in that order from ``rng``."""
         factors = self.sample_factors(n, rng)
         z = self.sample_latents_from_factors(factors, rng)

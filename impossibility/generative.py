@@ -24,9 +24,9 @@ integral :math:`\int p(x\mid z)\,p(z)\,dz`, estimated by
 
 * :func:`log_px_quadrature` — a tensor composite Gauss–Legendre rule in the prior's Gaussian
   coordinates :math:`y=G(z)=\Phi^{-1}(F(z))` (:math:`p(x)=\int p(x\mid G^{-1}(y))\varphi(y)\,dy`),
-  the same nodes for every model with that prior: the nodes do not depend on :math:`f`, so the twin's
-  sum is a different sum, not the original one re-labelled (pitfall 6); the error is estimated by
-  comparing two resolutions;
+  the same nodes for every model with that prior: the nodes do not depend on :math:`f`, so the
+  twin's sum is a different sum, not the original one re-labelled (pitfall 6); the error is
+  estimated by comparing two resolutions;
 * :func:`log_px_importance` — importance sampling with a proposal that does not depend on
   :math:`f` (the prior by default), returning the estimate and its standard error.
 
@@ -36,7 +36,7 @@ decoder applies :math:`f^{-1}` first, then :math:`g`.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -138,7 +138,7 @@ class TanhResidual:
         return 1.0 + self.alpha * self._sech2(a)
 
     def log_derivative(self, a: Array) -> Array:
-        """:math:`\\log h'(a)=\\log(1+\\alpha\\,\\mathrm{sech}^2 a)` (``log1p``, accurate for small terms)."""
+        """:math:`\\log h'(a)=\\log(1+\\alpha\\,\\mathrm{sech}^2 a)`, computed with ``log1p``."""
         return np.log1p(self.alpha * self._sech2(a))
 
     def inverse(self, y: Array) -> Array:
@@ -169,7 +169,7 @@ class TanhResidual:
 
 
 class LeakyReLU:
-    r"""Piecewise-linear strictly increasing map :math:`h(a)=a` for :math:`a\ge0`, :math:`s\,a` for :math:`a<0`.
+    r"""Piecewise-linear increasing map: :math:`h(a)=a` (:math:`a\ge0`), :math:`s\,a` (:math:`a<0`).
 
     Exact inverse :math:`h^{-1}(y)=y` or :math:`y/s`; :math:`\log h'` is :math:`0` or
     :math:`\log s` (defined everywhere except :math:`a=0`, where the right derivative is used).
@@ -183,7 +183,9 @@ class LeakyReLU:
     def __init__(self, slope: float = 0.3):
         slope = float(slope)
         if not np.isfinite(slope) or slope <= 0.0:
-            raise ValueError(f"slope must be a finite number > 0 (h must be increasing); got {slope!r}")
+            raise ValueError(
+                f"slope must be a finite number > 0 (h must be increasing); got {slope!r}"
+            )
         self.slope = slope
 
     def __repr__(self) -> str:
@@ -261,7 +263,9 @@ class InvertibleMLP:
             )
         d = np.shape(weights[0])[0] if np.ndim(weights[0]) == 2 else -1
         if d < 1:
-            raise ValueError(f"weights[0] must be a square (d, d) matrix; got shape {np.shape(weights[0])}")
+            raise ValueError(
+                f"weights[0] must be a square (d, d) matrix; got shape {np.shape(weights[0])}"
+            )
         self.d = int(d)
         self.dim_x = self.d
         self.weights = [_check_matrix(W, (d, d), f"weights[{i}]") for i, W in enumerate(weights)]
@@ -275,11 +279,14 @@ class InvertibleMLP:
             cond = np.linalg.cond(W)
             if not np.isfinite(cond) or cond > 1e10:
                 raise ValueError(
-                    f"weights[{i}] is singular or badly conditioned (condition number {cond:.3g} > 1e10)"
+                    f"weights[{i}] is singular or badly conditioned "
+                    f"(condition number {cond:.3g} > 1e10)"
                 )
             self._inv.append(np.linalg.inv(W))
             self._logdet_w += float(np.linalg.slogdet(W)[1])
-        self.nonlinearity = _check_nonlinearity(TanhResidual(1.0) if nonlinearity is None else nonlinearity)
+        self.nonlinearity = _check_nonlinearity(
+            TanhResidual(1.0) if nonlinearity is None else nonlinearity
+        )
 
     @classmethod
     def random(
@@ -291,7 +298,7 @@ class InvertibleMLP:
         nonlinearity: Any = None,
         bias_scale: float = 0.5,
     ) -> "InvertibleMLP":
-        """Random orthogonal weights (Haar, ``scipy.stats.ortho_group``) and N(0, bias_scale²) biases.
+        """Random orthogonal weights (Haar, ``scipy.stats.ortho_group``), N(0, bias_scale²) biases.
 
         With orthogonal weights :math:`\\log|\\det W_l|=0` and all the volume change comes from
         :math:`h`. Default nonlinearity ``TanhResidual(2.0)`` (slope 3 at 0, 1 in the tails).
@@ -307,13 +314,16 @@ class InvertibleMLP:
         return cls(weights, biases, TanhResidual(2.0) if nonlinearity is None else nonlinearity)
 
     def __repr__(self) -> str:
-        return f"InvertibleMLP(d={self.d}, n_layers={len(self.weights)}, nonlinearity={self.nonlinearity!r})"
+        return (
+            f"InvertibleMLP(d={self.d}, n_layers={len(self.weights)}, "
+            f"nonlinearity={self.nonlinearity!r})"
+        )
 
     # ---------------------------------------------------------------- passes
     def _forward_pass(self, z: Array) -> tuple[Array, list[Array]]:
         pre = []
         a = z
-        for i, (W, b) in enumerate(zip(self.weights, self.biases)):
+        for i, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             p = a @ W.T + b
             if i < len(self.weights) - 1:
                 pre.append(p)
@@ -356,7 +366,8 @@ class InvertibleMLP:
         return self._inverse_pass(_as_rows(x, self.d, "x"))[0]
 
     def inverse_and_log_det(self, x: ArrayLike) -> tuple[Array, Array]:
-        """:math:`(g^{-1}(x),\\ \\log|\\det J_{g^{-1}}(x)|)` with :math:`\\log|\\det J_{g^{-1}}(x)|=-\\log|\\det J_g(g^{-1}(x))|`."""
+        """:math:`(g^{-1}(x),\\ \\log|\\det J_{g^{-1}}(x)|)`, the log-det being
+        :math:`-\\log|\\det J_g(g^{-1}(x))|`."""
         x = _as_rows(x, self.d, "x")
         z, pre = self._inverse_pass(x)
         return z, -self._log_det(pre, x.shape[0])
@@ -366,7 +377,7 @@ class InvertibleMLP:
         z = _as_rows(z, self.d, "z")
         _, pre = self._forward_pass(z)
         J = np.broadcast_to(self.weights[0], (z.shape[0], self.d, self.d)).copy()
-        for W, p in zip(self.weights[1:], pre):
+        for W, p in zip(self.weights[1:], pre, strict=True):
             J = W[None] @ (self.nonlinearity.derivative(p)[:, :, None] * J)
         return J
 
@@ -376,9 +387,10 @@ class InjectiveMLP:
 
     .. math:: g(z) = h_{\rm out}\big(Q\,m(z) + c\big),
 
-    with :math:`m` an :class:`InvertibleMLP` on :math:`\mathbb R^d`, :math:`Q\in\mathbb R^{D\times d}`
-    of full column rank, :math:`c\in\mathbb R^D` and :math:`h_{\rm out}` an elementwise bijection
-    (or none). It is injective, and on its image the left inverse is exact:
+    with :math:`m` an :class:`InvertibleMLP` on :math:`\mathbb R^d`,
+    :math:`Q\in\mathbb R^{D\times d}` of full column rank, :math:`c\in\mathbb R^D` and
+    :math:`h_{\rm out}` an elementwise bijection (or none). It is injective, and on its image
+    the left inverse is exact:
     :math:`g^{-1}(x)=m^{-1}\big(Q^{+}(h_{\rm out}^{-1}(x)-c)\big)`.
 
     Parameters
@@ -393,7 +405,9 @@ class InjectiveMLP:
         :math:`h_{\rm out}`; ``None`` for the identity.
     """
 
-    def __init__(self, core: InvertibleMLP, lift: ArrayLike, offset: ArrayLike, out_nonlinearity: Any = None):
+    def __init__(
+        self, core: InvertibleMLP, lift: ArrayLike, offset: ArrayLike, out_nonlinearity: Any = None
+    ):
         if not isinstance(core, InvertibleMLP):
             raise ValueError(f"core must be an InvertibleMLP; got {type(core).__name__}")
         Q = np.array(lift, dtype=np.float64)
@@ -407,7 +421,9 @@ class InjectiveMLP:
             raise ValueError("lift must have full column rank (otherwise g is not injective)")
         self._pinv = np.linalg.pinv(self.lift)
         self.offset = _check_matrix(np.reshape(offset, (1, -1)), (1, self.dim_x), "offset")[0]
-        self.out_nonlinearity = None if out_nonlinearity is None else _check_nonlinearity(out_nonlinearity)
+        self.out_nonlinearity = (
+            None if out_nonlinearity is None else _check_nonlinearity(out_nonlinearity)
+        )
 
     @classmethod
     def random(
@@ -423,16 +439,22 @@ class InjectiveMLP:
     ) -> "InjectiveMLP":
         """Random core (:meth:`InvertibleMLP.random`), :math:`Q` = d orthonormal columns of a Haar
         orthogonal D×D matrix, :math:`c\\sim\\mathcal N(0, \\text{bias\\_scale}^2 I)`, and
-        :math:`h_{\\rm out}` = ``TanhResidual(1.0)`` by default (so the image is a curved surface)."""
+        :math:`h_{\\rm out}` = ``TanhResidual(1.0)`` by default (the image is a curved surface)."""
         d = _check_count(d, "d", 1)
         D = _check_count(D, "D", 1)
         if D < d:
             raise ValueError(f"D must be >= d for an injective map; got d={d}, D={D}")
         rng = _check_rng(rng)
-        core = InvertibleMLP.random(d, rng, n_layers=n_layers, nonlinearity=nonlinearity, bias_scale=bias_scale)
+        core = InvertibleMLP.random(
+            d, rng, n_layers=n_layers, nonlinearity=nonlinearity, bias_scale=bias_scale
+        )
         Q = stats.ortho_group.rvs(D, random_state=rng)[:, :d] if D > 1 else np.ones((1, 1))
         c = bias_scale * rng.standard_normal(D)
-        h = TanhResidual(1.0) if isinstance(out_nonlinearity, str) and out_nonlinearity == "default" else out_nonlinearity
+        h = (
+            TanhResidual(1.0)
+            if isinstance(out_nonlinearity, str) and out_nonlinearity == "default"
+            else out_nonlinearity
+        )
         return cls(core, Q, c, h)
 
     def __repr__(self) -> str:
@@ -444,7 +466,8 @@ class InjectiveMLP:
         return y if self.out_nonlinearity is None else self.out_nonlinearity.forward(y)
 
     def left_inverse(self, x: ArrayLike) -> Array:
-        """:math:`m^{-1}(Q^+(h_{\\rm out}^{-1}(x)-c))`, shape (n, d): the exact :math:`g^{-1}` on the image of :math:`g`."""
+        """:math:`m^{-1}(Q^+(h_{\\rm out}^{-1}(x)-c))`, shape (n, d): exact :math:`g^{-1}` on the
+        image of :math:`g`."""
         x = _as_rows(x, self.dim_x, "x")
         y = x if self.out_nonlinearity is None else self.out_nonlinearity.inverse(x)
         return self.core.inverse((y - self.offset) @ self._pinv.T)
@@ -461,7 +484,7 @@ class InjectiveMLP:
 
 # --------------------------------------------------------------------------- noisy decoder
 class GaussianNoiseDecoder:
-    r"""The noisy decoder :math:`x = m(z) + \varepsilon`, :math:`\varepsilon\sim\mathcal N(0,\sigma^2 I_D)`.
+    r"""Noisy decoder :math:`x=m(z)+\varepsilon`, :math:`\varepsilon\sim\mathcal N(0,\sigma^2I_D)`.
 
     .. math::
 
@@ -477,9 +500,14 @@ class GaussianNoiseDecoder:
     """
 
     def __init__(self, mean: Any, sigma: float):
-        if not callable(getattr(mean, "forward", None)) or not hasattr(mean, "d") or not hasattr(mean, "dim_x"):
+        if (
+            not callable(getattr(mean, "forward", None))
+            or not hasattr(mean, "d")
+            or not hasattr(mean, "dim_x")
+        ):
             raise ValueError(
-                f"mean must be a map with forward(), d and dim_x (e.g. InjectiveMLP); got {type(mean).__name__}"
+                "mean must be a map with forward(), d and dim_x (e.g. InjectiveMLP); "
+                f"got {type(mean).__name__}"
             )
         sigma = float(sigma)
         if not np.isfinite(sigma) or sigma <= 0:
@@ -497,13 +525,16 @@ class GaussianNoiseDecoder:
         return mu + self.sigma * rng.standard_normal(mu.shape)
 
     def log_likelihood(self, x: ArrayLike, z: ArrayLike) -> Array:
-        """:math:`\\log p(x\\mid z)` row by row (``x`` (n, D) with ``z`` (n, d)), or for one ``x`` (D,)
-        against every row of ``z``; shape (n,)."""
+        """:math:`\\log p(x\\mid z)` row by row (``x`` (n, D) with ``z`` (n, d)), or for one
+        ``x`` (D,) against every row of ``z``; shape (n,)."""
         z = _as_rows(z, self.d, "z")
         x = np.asarray(x, dtype=np.float64)
         xr = _as_rows(x, self.dim_x, "x")
         if x.ndim == 2 and xr.shape[0] != z.shape[0]:
-            raise ValueError(f"x has {xr.shape[0]} rows but z has {z.shape[0]}; pass one x of shape ({self.dim_x},) or matching rows")
+            raise ValueError(
+                f"x has {xr.shape[0]} rows but z has {z.shape[0]}; pass one x of shape "
+                f"({self.dim_x},) or matching rows"
+            )
         mu = self.mean.forward(z)
         return self._loglik_from_mean(xr, mu)
 
@@ -524,7 +555,8 @@ class EntangledGenerator:
         \hat g^{-1} = f\circ g^{-1},\qquad
         \log|\det J_{\hat g^{-1}}(x)| = \log|\det J_{g^{-1}}(x)| + \log|\det J_f(g^{-1}(x))|,
 
-    and :math:`\log|\det J_{\hat g}(\hat z)| = \log|\det J_{f^{-1}}(\hat z)| + \log|\det J_g(f^{-1}(\hat z))|`,
+    and :math:`\log|\det J_{\hat g}(\hat z)| = \log|\det J_{f^{-1}}(\hat z)|
+    + \log|\det J_g(f^{-1}(\hat z))|`,
     with :math:`f`'s own analytic log-determinants.
 
     Parameters
@@ -555,7 +587,9 @@ class EntangledGenerator:
     def _need(self, attr: str) -> Any:
         fn = getattr(self.g, attr, None)
         if not callable(fn):
-            raise ValueError(f"{type(self.g).__name__} has no {attr}(); the twin cannot provide it either")
+            raise ValueError(
+                f"{type(self.g).__name__} has no {attr}(); the twin cannot provide it either"
+            )
         return fn
 
     def forward(self, z_hat: ArrayLike) -> Array:
@@ -563,7 +597,8 @@ class EntangledGenerator:
         return self.g.forward(self.f.inverse(_as_rows(z_hat, self.d, "z_hat")))
 
     def forward_and_log_det(self, z_hat: ArrayLike) -> tuple[Array, Array]:
-        """:math:`(\\hat g(\\hat z),\\ \\log|\\det J_{f^{-1}}(\\hat z)|+\\log|\\det J_g(f^{-1}(\\hat z))|)`."""
+        """:math:`\\hat g(\\hat z)` and
+        :math:`\\log|\\det J_{f^{-1}}(\\hat z)|+\\log|\\det J_g(f^{-1}(\\hat z))|`."""
         fwd = self._need("forward_and_log_det")
         z, ld_finv = self.f.inverse_and_log_det(_as_rows(z_hat, self.d, "z_hat"))
         x, ld_g = fwd(z)
@@ -584,7 +619,7 @@ class EntangledGenerator:
         return self.f.forward(self._need("left_inverse")(x))
 
     def jacobian(self, z_hat: ArrayLike) -> Array:
-        """:math:`J_{\\hat g}(\\hat z)=J_g(f^{-1}(\\hat z))\\,J_{f^{-1}}(\\hat z)`, shape (n, D, d)."""
+        """:math:`J_{\\hat g}(\\hat z)=J_g(f^{-1}(\\hat z))\\,J_{f^{-1}}(\\hat z)`; (n, D, d)."""
         z_hat = _as_rows(z_hat, self.d, "z_hat")
         z = self.f.inverse(z_hat)
         finv = getattr(self.f, "inv", None)
@@ -608,9 +643,13 @@ def entangle_generator(g: Any, f: Any) -> Any:
 def _check_prior(prior: Any, d: int) -> Any:
     for attr in ("marginals", "log_prob", "sample"):
         if not hasattr(prior, attr):
-            raise ValueError(f"prior must be a FactorizedPrior (with {attr}); got {type(prior).__name__}")
+            raise ValueError(
+                f"prior must be a FactorizedPrior (with {attr}); got {type(prior).__name__}"
+            )
     if len(prior.marginals) != d:
-        raise ValueError(f"the prior has {len(prior.marginals)} coordinates but the decoder takes d={d}")
+        raise ValueError(
+            f"the prior has {len(prior.marginals)} coordinates but the decoder takes d={d}"
+        )
     return prior
 
 
@@ -643,7 +682,9 @@ def log_px_exact(generator: Any, prior: Any, x: ArrayLike) -> Array:
     return prior.log_prob(z) + ld
 
 
-def _nodes(prior: Any, space: str, n_panels: int, order: int, half_width: float) -> tuple[Array, Array]:
+def _nodes(
+    prior: Any, space: str, n_panels: int, order: int, half_width: float
+) -> tuple[Array, Array]:
     r"""1-D quadrature nodes mapped to each prior coordinate, and their log-weights.
 
     ``space="normal"``: composite Gauss–Legendre rule on :math:`y\in[-L, L]` with weights times
@@ -679,15 +720,22 @@ def _nodes(prior: Any, space: str, n_panels: int, order: int, half_width: float)
 def _check_decoder(decoder: Any) -> Any:
     if not isinstance(decoder, GaussianNoiseDecoder):
         raise ValueError(
-            f"decoder must be a GaussianNoiseDecoder (use entangle_generator(decoder, f) for the twin); "
+            "decoder must be a GaussianNoiseDecoder (use entangle_generator(decoder, f) for the "
+            "twin); "
             f"got {type(decoder).__name__}"
         )
     return decoder
 
 
 def _quadrature_level(
-    decoder: GaussianNoiseDecoder, prior: Any, x: Array, space: str, n_panels: int, order: int,
-    half_width: float, chunk: int,
+    decoder: GaussianNoiseDecoder,
+    prior: Any,
+    x: Array,
+    space: str,
+    n_panels: int,
+    order: int,
+    half_width: float,
+    chunk: int,
 ) -> Array:
     z1, logw1 = _nodes(prior, space, n_panels, order, half_width)
     d, n1 = decoder.d, logw1.size
@@ -725,7 +773,7 @@ def log_px_quadrature(
     max_nodes: int = 4_000_000,
     chunk: int = 8192,
 ) -> tuple[Array, Array]:
-    r""":math:`\log p(x)=\log\int p(x\mid z)p(z)\,dz` by tensor Gauss–Legendre quadrature in Gaussian coordinates.
+    r""":math:`\log p(x)=\log\int p(x\mid z)p(z)\,dz` by tensor Gauss–Legendre quadrature.
 
     Substituting :math:`z=G^{-1}(y)`, :math:`G_i=\Phi^{-1}\circ F_i` (the prior's quantile
     coordinates :math:`u=F(z)` seen through :math:`u=\Phi(y)`),
@@ -733,7 +781,8 @@ def log_px_quadrature(
     .. math::
 
         p(x)=\int_{\mathbb R^d} p\big(x\mid G^{-1}(y)\big)\prod_i\varphi(y_i)\,dy
-        \approx\sum_{\text{nodes}} \Big(\prod_i w_{k_i}\varphi(y_{k_i})\Big)\, p\big(x\mid G^{-1}(y_{k})\big),
+        \approx\sum_{\text{nodes}} \Big(\prod_i w_{k_i}\varphi(y_{k_i})\Big)\,
+        p\big(x\mid G^{-1}(y_{k})\big),
 
     a tensor product of composite Gauss–Legendre rules on :math:`[-L, L]` (``n_panels`` panels of
     ``order`` nodes per axis; the truncation drops prior mass :math:`\le 2d\,\Phi(-L)`, about
@@ -741,7 +790,8 @@ def log_px_quadrature(
     prior's tails as well as central ones. ``space="quantile"`` instead integrates
     :math:`\int_{(0,1)^d}p(x\mid F^{-1}(u))\,du` with uniform panels in :math:`u`: more nodes near
     the medians (better for narrow central posteriors), few in the tails. The nodes depend only
-    on the prior and the resolution — **not** on any entangling map: the twin's integrand :math:`y\mapsto p(x\mid f^{-1}(G^{-1}(y)))` is summed on
+    on the prior and the resolution — **not** on any entangling map: the twin's integrand
+    :math:`y\mapsto p(x\mid f^{-1}(G^{-1}(y)))` is summed on
     the very same nodes, an independent computation rather than the original sum re-labelled
     (theory.md §7.4 pitfall 6). The sum is accumulated in log space.
 
@@ -788,13 +838,15 @@ def log_px_quadrature(
     half_width = float(half_width)
     if not (np.isfinite(half_width) and 3.0 <= half_width <= 37.0):
         raise ValueError(
-            f"half_width must be in [3, 37] (beyond 37 the normal CDF underflows); got {half_width!r}"
+            "half_width must be in [3, 37] (beyond 37 the normal CDF underflows); "
+            f"got {half_width!r}"
         )
     n_fine = (2 * n_panels * order) ** decoder.d
     if n_fine > max_nodes:
         raise ValueError(
             f"the finer grid would have (2*{n_panels}*{order})^{decoder.d} = {n_fine} nodes > "
-            f"max_nodes={max_nodes}; use fewer panels, a lower order, or log_px_importance for d > 2"
+            f"max_nodes={max_nodes}; use fewer panels, a lower order, or log_px_importance "
+            "for d > 2"
         )
     xr = _as_rows(x, decoder.dim_x, "x")
     coarse = _quadrature_level(decoder, prior, xr, space, n_panels, order, half_width, chunk)
@@ -854,8 +906,13 @@ def log_px_importance(
     rng = _check_rng(rng)
     n_samples = _check_count(n_samples, "n_samples", 2)
     chunk = _check_count(chunk, "chunk", 1)
-    if proposal is not None and not (callable(getattr(proposal, "sample", None)) and callable(getattr(proposal, "log_prob", None))):
-        raise ValueError(f"proposal must have sample(n, rng) and log_prob(z); got {type(proposal).__name__}")
+    if proposal is not None and not (
+        callable(getattr(proposal, "sample", None))
+        and callable(getattr(proposal, "log_prob", None))
+    ):
+        raise ValueError(
+            f"proposal must have sample(n, rng) and log_prob(z); got {type(proposal).__name__}"
+        )
     xr = _as_rows(x, decoder.dim_x, "x")
     k = xr.shape[0]
     m = np.full(k, -np.inf)
@@ -878,7 +935,9 @@ def log_px_importance(
         ll = np.full((k, c), -np.inf)
         if np.any(ok):
             mu = decoder.mean.forward(z[ok])
-            ll[:, ok] = decoder._loglik_from_mean(xr[:, None, :], mu[None, :, :]) + logw[ok][None, :]
+            ll[:, ok] = (
+                decoder._loglik_from_mean(xr[:, None, :], mu[None, :, :]) + logw[ok][None, :]
+            )
         cmax = ll.max(axis=1)
         new = np.maximum(m, cmax)
         fin = np.isfinite(new)

@@ -7,7 +7,12 @@ import pytest
 from scipy import stats
 
 from impossibility import FactorizedPrior
-from impossibility.data import SPRITE_SHAPES, ContinuousMixingData, GroundTruthData, ProceduralSprites
+from impossibility.data import (
+    SPRITE_SHAPES,
+    ContinuousMixingData,
+    GroundTruthData,
+    ProceduralSprites,
+)
 from impossibility.generative import InjectiveMLP, InvertibleMLP
 
 
@@ -55,7 +60,9 @@ def test_sprites_smaller_configurations():
     assert x.shape == (2000, 32, 32, 1)
     one = ProceduralSprites(num_scales=1, num_orientations=1, num_positions=1, shapes=("heart",))
     assert one.factors_num_values == [1, 1, 1, 1, 1]
-    np.testing.assert_allclose(one.factor_values(np.zeros((1, 5), dtype=int)), [[2, 1.0, 0.0, 0.5, 0.5]])
+    np.testing.assert_allclose(
+        one.factor_values(np.zeros((1, 5), dtype=int)), [[2, 1.0, 0.0, 0.5, 0.5]]
+    )
 
 
 def test_shape_subset_renders_the_same_sprite(sprites):
@@ -65,7 +72,8 @@ def test_shape_subset_renders_the_same_sprite(sprites):
     g[:, 0] = SPRITE_SHAPES.index("heart")
     rng = np.random.default_rng(0)
     np.testing.assert_array_equal(
-        hearts.sample_observations_from_factors(f, rng), sprites.sample_observations_from_factors(g, rng)
+        hearts.sample_observations_from_factors(f, rng),
+        sprites.sample_observations_from_factors(g, rng),
     )
 
 
@@ -84,7 +92,9 @@ def test_sprites_deterministic(sprites):
     b = sprites.sample_observations_from_factors(f, np.random.default_rng(99))
     np.testing.assert_array_equal(a, b)  # the rng is not used
     # chunking does not change anything
-    c = ProceduralSprites(batch_size=7).sample_observations_from_factors(f, np.random.default_rng(0))
+    c = ProceduralSprites(batch_size=7).sample_observations_from_factors(
+        f, np.random.default_rng(0)
+    )
     np.testing.assert_array_equal(a, c)
     f1, x1 = sprites.sample(20, np.random.default_rng(11))
     f2, x2 = sprites.sample(20, np.random.default_rng(11))
@@ -158,7 +168,9 @@ def _changed(ds: ProceduralSprites, f: np.ndarray, k: int, step: int) -> np.ndar
     return np.any(a != b, axis=(1, 2, 3))
 
 
-@pytest.mark.parametrize("k, step", [(0, 1), (0, 2), (1, 3), (2, 5), (3, 16), (4, 16), (3, 2), (4, 2), (1, 2)])
+@pytest.mark.parametrize(
+    "k, step", [(0, 1), (0, 2), (1, 3), (2, 5), (3, 16), (4, 16), (3, 2), (4, 2), (1, 2)]
+)
 def test_every_factor_changes_every_image(sprites, k, step):
     # large changes (different shape, half the positions, 45° rotation — never a symmetry of the
     # square or ellipse — three scale steps, two position/scale steps) always change the image
@@ -201,7 +213,10 @@ def test_supersample_is_coverage():
     ds1, ds4 = ProceduralSprites(), ProceduralSprites(supersample=4)
     f = _configs(ds1, 200, 50)
     rng = np.random.default_rng(0)
-    a, b = ds1.sample_observations_from_factors(f, rng), ds4.sample_observations_from_factors(f, rng)
+    a, b = (
+        ds1.sample_observations_from_factors(f, rng),
+        ds4.sample_observations_from_factors(f, rng),
+    )
     assert b.min() >= 0 and b.max() <= 1
     assert np.all(np.isclose(b * 16, np.round(b * 16)))  # multiples of 1/16
     # same sprite: total coverage agrees with the binary pixel count up to the boundary pixels
@@ -259,7 +274,9 @@ def test_sprites_bad_input(sprites):
 # ============================================================================ continuous mixing
 PRIORS = {
     "uniform": None,
-    "mixed": FactorizedPrior([stats.norm(), stats.laplace(scale=2), stats.beta(2, 5), stats.gamma(3)]),
+    "mixed": FactorizedPrior(
+        [stats.norm(), stats.laplace(scale=2), stats.beta(2, 5), stats.gamma(3)]
+    ),
     "heavy": FactorizedPrior([stats.logistic(), stats.t(4), stats.norm(1, 3), stats.gamma(2)]),
 }
 
@@ -267,7 +284,9 @@ PRIORS = {
 @pytest.mark.parametrize("name", list(PRIORS))
 @pytest.mark.parametrize("D", [None, 7])
 def test_mixing_shapes_ranges_and_exact_inverse(name, D):
-    ds = ContinuousMixingData.random(4, np.random.default_rng(1), prior=PRIORS[name], observation_dim=D)
+    ds = ContinuousMixingData.random(
+        4, np.random.default_rng(1), prior=PRIORS[name], observation_dim=D
+    )
     assert ds.num_factors == 4 and ds.factors_num_values == [10] * 4
     assert ds.observation_shape == ((4 if D is None else D),)
     assert isinstance(ds.mixing, InvertibleMLP if D is None else InjectiveMLP)
@@ -284,12 +303,16 @@ def test_mixing_shapes_ranges_and_exact_inverse(name, D):
 
 def test_mixing_latents_follow_the_prior(stat_check):
     prior = PRIORS["mixed"]
-    ds = ContinuousMixingData.random(4, np.random.default_rng(3), prior=prior, num_bins=[2, 5, 7, 10])
+    ds = ContinuousMixingData.random(
+        4, np.random.default_rng(3), prior=prior, num_bins=[2, 5, 7, 10]
+    )
     f, z, _ = ds.sample_with_latents(20_000, np.random.default_rng(4))
     for i, m in enumerate(prior.marginals):
         stat_check(stats.kstest(z[:, i], m.cdf).pvalue, f"latent {i} ~ prior marginal")
-        stat_check(stats.chisquare(np.bincount(f[:, i], minlength=ds.factors_num_values[i])).pvalue,
-                   f"factor {i} uniform")
+        stat_check(
+            stats.chisquare(np.bincount(f[:, i], minlength=ds.factors_num_values[i])).pvalue,
+            f"factor {i} uniform",
+        )
 
 
 def test_mixing_every_factor_changes_every_observation():
@@ -319,7 +342,9 @@ def test_mixing_determinism_and_squash_off():
 
 def test_mixing_bad_input():
     rng = np.random.default_rng(0)
-    ds = ContinuousMixingData.random(3, rng, prior=FactorizedPrior([stats.beta(2, 5), stats.norm(), stats.norm()]))
+    ds = ContinuousMixingData.random(
+        3, rng, prior=FactorizedPrior([stats.beta(2, 5), stats.norm(), stats.norm()])
+    )
     with pytest.raises(ValueError, match="num_bins"):
         ContinuousMixingData(ds.mixing, num_bins=1)
     with pytest.raises(ValueError, match="num_bins"):

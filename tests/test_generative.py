@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
 
-from impossibility import FactorizedPrior, entangling_bijection, random_entangling_rotation
+from impossibility import FactorizedPrior, entangling_bijection
 from impossibility.generative import (
     EntangledGenerator,
     GaussianNoiseDecoder,
@@ -40,7 +40,9 @@ def _two_sided_p(zscore: np.ndarray) -> float:
 def test_tanh_residual_inverse_to_machine_precision(alpha, seed):
     h = TanhResidual(alpha)
     rng = np.random.default_rng(seed)
-    a = np.concatenate([rng.normal(scale=s, size=200) for s in (1e-9, 1e-3, 1.0, 30.0, 1e6)] + [[0.0]])
+    a = np.concatenate(
+        [rng.normal(scale=s, size=200) for s in (1e-9, 1e-3, 1.0, 30.0, 1e6)] + [[0.0]]
+    )
     back = h.inverse(h.forward(a))
     # y = h(a) carries a rounding error ≈ ε(|a| + |α|); h' ≥ min(1, 1+α) ≥ 0.05, so the inverse
     # can be off by ≈ 20 ε (|a| + |α|) at worst; 64 ε leaves a margin
@@ -53,7 +55,9 @@ def test_nonlinearity_derivatives_match_finite_differences():
     for h in (TanhResidual(2.0), TanhResidual(-0.5), LeakyReLU(0.2)):
         fd = (h.forward(a + 1e-6) - h.forward(a - 1e-6)) / 2e-6
         np.testing.assert_allclose(h.derivative(a), fd, rtol=1e-8)  # central FD error ~1e-10
-        np.testing.assert_allclose(h.log_derivative(a), np.log(h.derivative(a)), rtol=1e-14, atol=1e-15)
+        np.testing.assert_allclose(
+            h.log_derivative(a), np.log(h.derivative(a)), rtol=1e-14, atol=1e-15
+        )
     big = np.array([-800.0, 800.0])  # sech² must not overflow (warnings are errors in the suite)
     np.testing.assert_array_equal(TanhResidual(1.0).derivative(big), [1.0, 1.0])
     lr = LeakyReLU(0.3)
@@ -104,7 +108,9 @@ def test_linear_gaussian_change_of_variables_matches_closed_form():
     g = InvertibleMLP([W], [b])
     prior = FactorizedPrior.iid(stats.norm(), 3)
     x = rng.normal(size=(100, 3)) * 3
-    np.testing.assert_allclose(log_px_exact(g, prior, x), stats.multivariate_normal(b, W @ W.T).logpdf(x), atol=1e-12)
+    np.testing.assert_allclose(
+        log_px_exact(g, prior, x), stats.multivariate_normal(b, W @ W.T).logpdf(x), atol=1e-12
+    )
 
 
 # ============================================================================ the twin (invertible)
@@ -113,7 +119,13 @@ INVERTIBLE_CASES = {
     "laplace-logistic-2": [stats.laplace(scale=2), stats.logistic()],
     "laplace-3": [stats.laplace()] * 3,
     "logistic-4": [stats.logistic(loc=1, scale=0.5)] * 4,
-    "beta-gamma-mixed-5": [stats.beta(2, 5), stats.gamma(3), stats.norm(), stats.laplace(), stats.logistic()],
+    "beta-gamma-mixed-5": [
+        stats.beta(2, 5),
+        stats.gamma(3),
+        stats.norm(),
+        stats.laplace(),
+        stats.logistic(),
+    ],
     "gamma-beta-3": [stats.gamma(2, scale=2), stats.beta(3, 3), stats.gamma(5)],
 }
 
@@ -150,7 +162,10 @@ def test_twin_log_px_on_a_grid_of_x():
 
 
 @settings(deadline=None, max_examples=15)
-@given(prior=priors(min_d=2, max_d=5, families=["norm", "laplace", "logistic", "gamma", "beta"]), seed=seeds())
+@given(
+    prior=priors(min_d=2, max_d=5, families=["norm", "laplace", "logistic", "gamma", "beta"]),
+    seed=seeds(),
+)
 def test_twin_log_px_property(prior, seed):
     rng = np.random.default_rng(seed)
     f = entangling_bijection(prior, rng=rng)
@@ -201,7 +216,9 @@ def _linear_gaussian(d: int, D: int, sigma: float, rng):
 
 def _gentle_decoder(d: int, D: int, sigma: float, rng) -> GaussianNoiseDecoder:
     # moderate slopes keep the posterior ≳ 0.1 wide, which the quadrature resolves
-    mean = InjectiveMLP.random(d, D, rng, nonlinearity=TanhResidual(1.0), out_nonlinearity=TanhResidual(0.5))
+    mean = InjectiveMLP.random(
+        d, D, rng, nonlinearity=TanhResidual(1.0), out_nonlinearity=TanhResidual(0.5)
+    )
     return GaussianNoiseDecoder(mean, sigma)
 
 
@@ -211,7 +228,9 @@ def test_noisy_decoder_likelihood_and_sampling():
     z = rng.normal(size=(5, 2))
     x = dec.sample(z, rng)
     expected = stats.multivariate_normal(np.zeros(4), 0.09 * np.eye(4))
-    np.testing.assert_allclose(dec.log_likelihood(x, z), expected.logpdf(x - dec.mean.forward(z)), atol=1e-12)
+    np.testing.assert_allclose(
+        dec.log_likelihood(x, z), expected.logpdf(x - dec.mean.forward(z)), atol=1e-12
+    )
     one = dec.log_likelihood(x[0], z)
     np.testing.assert_allclose(one, expected.logpdf(x[0] - dec.mean.forward(z)), atol=1e-12)
 
@@ -256,7 +275,9 @@ def test_quadrature_twin_agrees(case):
     assert np.all(np.maximum(ea, eb) < 1e-3)  # both resolved, so the comparison means something
     assert np.all(np.abs(a - b) <= ea + eb)
     # negative control: the twin built with the wrong bijection differs by far more than the error
-    wrong = entangle_generator(dec, entangling_bijection(FactorizedPrior.iid(stats.norm(), 2), rng=rng))
+    wrong = entangle_generator(
+        dec, entangling_bijection(FactorizedPrior.iid(stats.norm(), 2), rng=rng)
+    )
     if case == "logistic-laplace":  # defined on all of R², so the wrong f can be applied
         c, ec = log_px_quadrature(wrong, prior, x, n_panels=panels)
         assert np.max(np.abs(a - c) - ea - ec) > 1e-3
@@ -279,7 +300,10 @@ def test_importance_sampling_calibrated_against_closed_form(stat_check):
 IS_CASES = {
     "d3-prior": ([stats.logistic(), stats.laplace(), stats.norm()], None),
     "d4-prior": ([stats.beta(2, 5), stats.gamma(3), stats.norm(), stats.logistic()], None),
-    "d5-student": ([stats.norm(), stats.laplace(scale=2), stats.logistic(), stats.gamma(3), stats.beta(2, 5)], "t"),
+    "d5-student": (
+        [stats.norm(), stats.laplace(scale=2), stats.logistic(), stats.gamma(3), stats.beta(2, 5)],
+        "t",
+    ),
 }
 
 
@@ -298,8 +322,12 @@ def test_importance_sampling_twin_agrees(case, stat_check):
         proposal = FactorizedPrior(
             [stats.t(df=5, loc=m.median(), scale=m.ppf(0.75) - m.ppf(0.25)) for m in marg]
         )
-    a, sa, ea = log_px_importance(dec, prior, x, np.random.default_rng(100), 60_000, proposal=proposal, return_ess=True)
-    b, sb, eb = log_px_importance(twin, prior, x, np.random.default_rng(200), 60_000, proposal=proposal, return_ess=True)
+    a, sa, ea = log_px_importance(
+        dec, prior, x, np.random.default_rng(100), 60_000, proposal=proposal, return_ess=True
+    )
+    b, sb, eb = log_px_importance(
+        twin, prior, x, np.random.default_rng(200), 60_000, proposal=proposal, return_ess=True
+    )
     assert np.all(np.minimum(ea, eb) > 50)  # enough effective samples for the normal approximation
     # independent draws: a − b ≈ N(0, sa² + sb²) if both estimate the same p(x)
     stat_check(_two_sided_p((a - b) / np.hypot(sa, sb)), f"IS twin agreement {case}")
