@@ -224,6 +224,7 @@ def run_experiments(
             stored = {"experiment": name, "quick": quick, "fingerprint": fingerprint,
                       "description": getattr(module, "DESCRIPTION", ""), "results": results}
             atomic_write_json(results_path, stored)
+            stored = read_json(results_path)  # plot from what is stored, exactly as a later redraw would
             status = "computed"
         else:
             log(f"[{i}/{len(names)}] {name}: results current, redrawing figures")
