@@ -199,6 +199,9 @@ def test_validation_errors():
     np.testing.assert_array_equal(p, 0.0)
     with pytest.raises(ValueError, match="no gradient"):
         opt.step({})
+    with pytest.raises(ValueError, match="expected \\(2,\\)"):
+        opt.step({"p": np.zeros(3)})
+    np.testing.assert_array_equal(p, 0.0)
     net = nn.mlp([2, 3, 1], rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="shape"):
         net.set_parameters({k: np.zeros(1) for k in net.parameters()})
@@ -213,3 +216,20 @@ def test_set_parameters_round_trip():
     x = np.random.default_rng(2).normal(size=(4, 3))
     np.testing.assert_array_equal(a(x), b(x))
     assert a.n_parameters == 3 * 4 + 4 + 4 * 2 + 2
+
+
+def test_adam_blocked_update_of_a_large_array_matches_the_formula():
+    # 300 × 110 = 33,000 entries: more than one cache block (2¹⁵), so the block loop is exercised
+    rng = np.random.default_rng(8)
+    p = rng.normal(size=(300, 110))
+    p0 = p.copy()
+    opt = nn.Adam({"p": p}, lr=0.01, beta1=0.5, beta2=0.9)
+    g1, g2 = rng.normal(size=p.shape), rng.normal(size=p.shape)
+    opt.step({"p": g1})
+    opt.step({"p": g2})
+    m = 0.5 * (0.5 * g1) + 0.5 * g2
+    v = 0.9 * (0.1 * g1**2) + 0.1 * g2**2
+    a1 = 0.01 * np.sqrt(1 - 0.9) / (1 - 0.5)
+    a2 = 0.01 * np.sqrt(1 - 0.9**2) / (1 - 0.5**2)
+    expected = p0 - a1 * (0.5 * g1) / (np.sqrt(0.1 * g1**2) + 1e-8) - a2 * m / (np.sqrt(v) + 1e-8)
+    np.testing.assert_allclose(p, expected, rtol=1e-13, atol=1e-15)
