@@ -6,9 +6,16 @@ f(z) has exactly the law of z — independent coordinates, same marginals — wh
 f depends on every input. Replacing z by f(z) and the generator g by g ∘ f⁻¹ leaves p(x)
 unchanged, so no method that sees only data can tell the disentangled model from the entangled one.
 
-The public API is re-exported here; see the submodules for details:
-``priors``, ``bijections``, ``gaussianize``, ``entangle``, ``invariance``.
+The core API is re-exported here; see the submodules for details: ``priors``, ``bijections``,
+``gaussianize``, ``entangle``, ``invariance`` (Theorem 1, numerically); ``symbolic`` (the same
+maps and proofs in sympy); ``generative`` (p(x) of a model and its entangled twin); ``nn``,
+``vae``, ``objectives`` (NumPy VAEs and the study's six objectives); ``data`` (ground-truth data
+sets generated locally); ``metrics`` (disentanglement metrics on arrays); ``testing``
+(hypothesis strategies). Submodules with heavy dependencies (sympy, scikit-learn, hypothesis) are
+imported on first use, so ``import impossibility`` stays fast.
 """
+
+import importlib as _importlib
 
 from .bijections import Bijector, Chain, Elementwise, Inverse, Orthogonal, check_orthogonal
 from .entangle import (
@@ -41,8 +48,38 @@ from .invariance import (
     projection_ks_test,
 )
 from .priors import FactorizedPrior
+from .verification import VerificationReport, verify
 
 __version__ = "0.1.0"
+
+_SUBMODULES = {
+    "priors", "bijections", "gaussianize", "entangle", "invariance", "verification", "symbolic",
+    "generative", "nn", "vae", "objectives", "data", "metrics", "testing", "plotting",
+    "reproduce", "progress", "study",
+}
+#: Names re-exported lazily from submodules: name → submodule.
+_LAZY = {
+    "VAE": "vae",
+    "EntangledVAE": "vae",
+    "ProceduralSprites": "data",
+    "ContinuousMixingData": "data",
+    "entangle_generator": "generative",
+    "EntangledGenerator": "generative",
+    "log_px_exact": "generative",
+    "evaluate_representation": "metrics",
+}
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return _importlib.import_module(f".{name}", __name__)
+    if name in _LAZY:
+        return getattr(_importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'impossibility' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _SUBMODULES | set(_LAZY))
 
 __all__ = [
     "FactorizedPrior",
@@ -77,5 +114,15 @@ __all__ = [
     "energy_distance",
     "energy_test",
     "TestResult",
+    "VAE",
+    "EntangledVAE",
+    "ProceduralSprites",
+    "ContinuousMixingData",
+    "entangle_generator",
+    "EntangledGenerator",
+    "log_px_exact",
+    "evaluate_representation",
+    "verify",
+    "VerificationReport",
     "__version__",
 ]

@@ -32,7 +32,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .verify import verify_from_spec
+    from .verification import verify_from_spec
 
     ok = verify_from_spec(args.prior, d=args.d, n=args.n, seed=args.seed)
     return 0 if ok else 1
