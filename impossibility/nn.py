@@ -22,7 +22,8 @@ Checking: :func:`finite_difference_gradient`, :func:`relative_error`.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, Sequence
+import contextlib
+from typing import Any, Callable, ContextManager, Iterable, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -49,6 +50,7 @@ __all__ = [
     "Adam",
     "finite_difference_gradient",
     "relative_error",
+    "blas_threads",
 ]
 
 Array = NDArray[np.float64]
@@ -560,7 +562,12 @@ class Adam:
         for k, v in self.params.items():
             if not (isinstance(v, np.ndarray) and v.dtype == np.float64 and v.flags.c_contiguous):
                 raise ValueError(f"parameter {k!r} must be a C-contiguous float64 array")
-        self.lr, self.beta1, self.beta2, self.eps = float(lr), float(beta1), float(beta2), float(eps)
+        self.lr, self.beta1, self.beta2, self.eps = (
+            float(lr),
+            float(beta1),
+            float(beta2),
+            float(eps),
+        )
         self.t = 0
         self.m = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.v = {k: np.zeros_like(v) for k, v in self.params.items()}
@@ -665,3 +672,20 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     b = np.asarray(b, dtype=np.float64)
     denom = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)))
     return 0.0 if denom == 0.0 else float(np.linalg.norm(a - b)) / denom
+
+
+def blas_threads(threads: int | None) -> ContextManager[Any]:
+    """Context manager limiting the BLAS thread pool to ``threads`` (``None``: leave it alone).
+
+    Uses ``threadpoolctl`` (installed with scikit-learn); a no-op if it is missing. Small dense
+    layers gain little from a second BLAS thread, and lose badly when cores are shared.
+    """
+    if threads is None:
+        return contextlib.nullcontext()
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ValueError(f"threads must be a positive integer or None; got {threads!r}")
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=int(threads), user_api="blas")

@@ -832,6 +832,7 @@ def factor_vae_regularizer(
     hidden: Sequence[int] = (32, 32),
     lr: float = 1e-3,
     n_eval: int | None = None,
+    threads: int | None = 1,
 ) -> float:
     r"""FactorVAE's regulariser (density-ratio TC estimate) on a model or twin, from sampled codes.
 
@@ -839,16 +840,18 @@ def factor_vae_regularizer(
     parameters); otherwise a fresh :class:`Discriminator` is trained for ``n_steps`` on codes
     re-sampled from ``model`` on random batches of ``x``, and evaluated on an independent draw of
     codes for all of ``x`` (or ``n_eval`` rows). The fresh discriminator uses a larger learning
-    rate than the training default, since it starts from scratch.
+    rate than the training default, since it starts from scratch. ``threads`` limits BLAS
+    threads while training it (see :func:`impossibility.nn.blas_threads`).
     """
     _check_rng(rng)
     x = np.asarray(x, dtype=np.float64)
     n = x.shape[0]
     if discriminator is None:
         discriminator = Discriminator(model.latent_dim, hidden, rng=rng, lr=lr)
-        for _ in range(int(n_steps)):
-            idx = rng.integers(0, n, size=min(batch_size, n))
-            discriminator.step(model.sample_codes(x[idx], rng), rng)
+        with nn.blas_threads(threads):
+            for _ in range(int(n_steps)):
+                idx = rng.integers(0, n, size=min(batch_size, n))
+                discriminator.step(model.sample_codes(x[idx], rng), rng)
     xe = x if n_eval is None else x[rng.integers(0, n, size=int(n_eval))]
     return discriminator.tc_estimate(model.sample_codes(xe, rng))
 

@@ -618,6 +618,7 @@ class VAE:
         kl: str = "auto",
         progress: bool | None = None,
         callback: Callable[[int, dict[str, float]], None] | None = None,
+        threads: int | None = 1,
     ) -> dict[str, Array]:
         r"""Train with Adam on minibatches drawn i.i.d. with replacement from ``x``.
 
@@ -638,6 +639,12 @@ class VAE:
             Progress bar (``None``: only on a terminal).
         callback : callable, optional
             ``callback(step, logs)`` after every step.
+        threads : int or None, default=1
+            BLAS threads during training (through ``threadpoolctl``). One thread is the default:
+            for these small matrices a second thread gains little on an idle machine, and when
+            the cores are shared with other work (parallel seeds, other jobs) multi-threaded BLAS
+            was measured 8–12× *slower* per step (1024→256 MLP, batch 64, 2 cores, load ≈ 3).
+            ``None`` leaves the BLAS setting alone.
 
         Returns
         -------
@@ -664,18 +671,19 @@ class VAE:
             self.optimizer.lr = float(lr)
         history: dict[str, list[float]] = {}
         n = xa.shape[0]
-        for t in _progress(range(n_steps), desc=f"fit {objective.name}", enabled=progress):
-            xb = xa[rng.integers(0, n, size=batch_size)]
-            logs = self.train_step(xb, objective, self.optimizer, rng, step=t, kl=kl)
-            if not np.isfinite(logs["loss"]):
-                raise FloatingPointError(
-                    f"loss became {logs['loss']} at step {t}; lower the learning rate"
-                )
-            for k, v in logs.items():
-                history.setdefault(k, []).append(v)
-            self.steps_trained += 1
-            if callback is not None:
-                callback(t, logs)
+        with nn.blas_threads(threads):
+            for t in _progress(range(n_steps), desc=f"fit {objective.name}", enabled=progress):
+                xb = xa[rng.integers(0, n, size=batch_size)]
+                logs = self.train_step(xb, objective, self.optimizer, rng, step=t, kl=kl)
+                if not np.isfinite(logs["loss"]):
+                    raise FloatingPointError(
+                        f"loss became {logs['loss']} at step {t}; lower the learning rate"
+                    )
+                for k, v in logs.items():
+                    history.setdefault(k, []).append(v)
+                self.steps_trained += 1
+                if callback is not None:
+                    callback(t, logs)
         return {k: np.asarray(v) for k, v in history.items()}
 
     # ------------------------------------------------------------------------- evaluation

@@ -500,3 +500,25 @@ def test_entangled_validation():
         EntangledVAE(vae, np.eye(2))
     with pytest.raises(TypeError, match="must be a VAE"):
         EntangledVAE("vae", Orthogonal(rotation_2d(0.3)))
+
+
+def test_fit_limits_blas_threads_only_while_training():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen = []
+    rng = np.random.default_rng(34)
+    vae = VAE(4, 2, hidden=(3,), rng=rng)
+    vae.fit(
+        rng.random((20, 4)),
+        n_steps=2,
+        rng=rng,
+        callback=lambda t, logs: seen.append(blas_threads()),
+    )
+    assert all(all(n == 1 for n in s) for s in seen)
+    assert blas_threads() == before
+    with pytest.raises(ValueError, match="threads must be"):
+        vae.fit(rng.random((20, 4)), n_steps=2, rng=rng, threads=0)
