@@ -34,8 +34,8 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from impossibility.objectives import BetaVAE
 from impossibility.nn import Adam
+from impossibility.objectives import BetaVAE
 from impossibility.vae import VAE
 
 CONFIGS = {
@@ -48,7 +48,9 @@ def make_data(cfg, rng, n=2048):
     if cfg["likelihood"] == "bernoulli":
         return (rng.random((n, cfg["x_dim"])) < 0.2).astype(np.float64)
     w = rng.normal(size=(cfg["x_dim"], cfg["latent"]))
-    return np.tanh(rng.normal(size=(n, cfg["latent"])) @ w.T) + 0.05 * rng.normal(size=(n, cfg["x_dim"]))
+    return np.tanh(rng.normal(size=(n, cfg["latent"])) @ w.T) + 0.05 * rng.normal(
+        size=(n, cfg["x_dim"])
+    )
 
 
 # ----------------------------------------------------------------------------------- PyTorch
@@ -101,7 +103,13 @@ def check_against_autograd(torch, vae, x, rng):
     eps = rng.standard_normal((32, vae.latent_dim))
     loss, grads, _, _ = vae.loss_and_grads(xb, eps, BetaVAE(1.0))
     tl = torch_loss(
-        torch, enc, dec, olv, torch.as_tensor(xb), torch.as_tensor(eps), vae.latent_dim,
+        torch,
+        enc,
+        dec,
+        olv,
+        torch.as_tensor(xb),
+        torch.as_tensor(eps),
+        vae.latent_dim,
         vae.likelihood,
     )
     tl.backward()
@@ -124,7 +132,9 @@ def check_against_autograd(torch, vae, x, rng):
 # ------------------------------------------------------------------------------------ timing
 def time_numpy(cfg, x, idx, args):
     rng = np.random.default_rng(1)
-    vae = VAE(cfg["x_dim"], cfg["latent"], hidden=cfg["hidden"], likelihood=cfg["likelihood"], rng=rng)
+    vae = VAE(
+        cfg["x_dim"], cfg["latent"], hidden=cfg["hidden"], likelihood=cfg["likelihood"], rng=rng
+    )
     opt = Adam(vae.parameters(), lr=1e-3)
     obj = BetaVAE(1.0)
     xs = vae._as_x(x)
@@ -144,7 +154,9 @@ def time_numpy(cfg, x, idx, args):
 
 def time_torch(torch, cfg, x, idx, args, dtype):
     rng = np.random.default_rng(1)
-    vae = VAE(cfg["x_dim"], cfg["latent"], hidden=cfg["hidden"], likelihood=cfg["likelihood"], rng=rng)
+    vae = VAE(
+        cfg["x_dim"], cfg["latent"], hidden=cfg["hidden"], likelihood=cfg["likelihood"], rng=rng
+    )
     enc, dec, olv = build_torch(torch, vae, dtype)
     params = list(enc.parameters()) + list(dec.parameters()) + ([olv] if olv is not None else [])
     opt = torch.optim.Adam(params, lr=1e-3)
@@ -178,8 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warmup", type=int, default=30)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--config", choices=[*CONFIGS, "all"], default="all")
-    p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
-                   help="PyTorch dtype (NumPy always float64)")
+    p.add_argument(
+        "--dtype",
+        choices=["float64", "float32"],
+        default="float64",
+        help="PyTorch dtype (NumPy always float64)",
+    )
     args = p.parse_args(argv)
     try:
         import torch
@@ -201,8 +217,13 @@ def main(argv: list[str] | None = None) -> int:
             cfg = CONFIGS[name]
             rng = np.random.default_rng(0)
             x = make_data(cfg, rng)
-            vae = VAE(cfg["x_dim"], cfg["latent"], hidden=cfg["hidden"], likelihood=cfg["likelihood"],
-                      rng=rng)
+            vae = VAE(
+                cfg["x_dim"],
+                cfg["latent"],
+                hidden=cfg["hidden"],
+                likelihood=cfg["likelihood"],
+                rng=rng,
+            )
             err = check_against_autograd(torch, vae, x, rng)
             if err > 1e-10:
                 print(f"  {name}: gradients differ from autograd (max relative error {err:.2e})")

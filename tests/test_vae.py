@@ -522,3 +522,41 @@ def test_fit_limits_blas_threads_only_while_training():
     assert blas_threads() == before
     with pytest.raises(ValueError, match="threads must be"):
         vae.fit(rng.random((20, 4)), n_steps=2, rng=rng, threads=0)
+
+
+@pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
+def test_loss_and_gradients_match_pytorch_autograd(likelihood):
+    # An independent implementation of the same network and loss (skipped without PyTorch).
+    torch = pytest.importorskip("torch")
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_vae", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_vae.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rng = np.random.default_rng(35)
+    vae = VAE(12, 3, hidden=(8, 6), likelihood=likelihood, rng=rng)
+    x = rng.random((40, 12))
+    # float64 on both sides: agreement to rounding (≈ 1e-15 relative)
+    assert bench.check_against_autograd(torch, vae, x, rng) < 1e-12
+
+
+def test_twin_of_a_gaussian_decoder_vae_on_continuous_data():
+    # Continuous mixing data, learned observation noise, Laplace prior (nonlinear f).
+    rng = np.random.default_rng(36)
+    x = continuous_mixing(rng, 400, d=3, D=6)
+    prior = FactorizedPrior.iid(stats.laplace(scale=0.8), 3)
+    vae = VAE(6, 3, hidden=(32, 32), likelihood="gaussian", prior=prior, rng=rng)
+    vae.fit(x, n_steps=300, lr=3e-3, rng=rng, progress=False)
+    twin = vae.entangled(entangling_bijection(prior, random_entangling_rotation(3, rng)))
+    assert not twin.is_affine
+    eps = rng.standard_normal((3, 200, 3))
+    a = vae.elbo_terms(x[:200], eps=eps, kl="mc")["elbo_samples"]
+    b = twin.elbo_terms(x[:200], eps=eps)["elbo_samples"]
+    np.testing.assert_allclose(b, a, rtol=0, atol=CRN_ATOL)
+    e2 = rng.standard_normal((32, 200, 3))
+    np.testing.assert_allclose(
+        twin.log_px(x[:200], eps=e2), vae.log_px(x[:200], eps=e2), rtol=0, atol=CRN_ATOL
+    )
