@@ -38,6 +38,21 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _cmd_notebooks(args: argparse.Namespace) -> int:
+    from .notebooks import build, check_sources, proof_sources
+
+    sources = [p for p in proof_sources(args.root) if not args.only or p.stem in args.only]
+    if args.check:
+        problems = [msg for p in sources for msg in check_sources(p)]
+        for msg in problems:
+            print(msg)
+        print(f"{len(sources)} notebook(s) checked, {len(problems)} problem(s)")
+        return 1 if problems else 0
+    for out in build(sources):
+        print(f"executed and wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``impossibility`` command."""
     parser = argparse.ArgumentParser(
@@ -59,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="list the experiments")
     lst.add_argument("--root", type=Path, default=None)
     lst.set_defaults(func=_cmd_list)
+
+    nbk = sub.add_parser("notebooks", help="execute proofs/*.py and write the .ipynb beside each")
+    nbk.add_argument("--check", action="store_true", help="only check that each .ipynb matches its .py")
+    nbk.add_argument("--only", nargs="+", metavar="STEM", help="e.g. 01_theorem1")
+    nbk.add_argument("--root", type=Path, default=None)
+    nbk.set_defaults(func=_cmd_notebooks)
 
     ver = sub.add_parser(
         "verify",
