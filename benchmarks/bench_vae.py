@@ -97,7 +97,8 @@ def torch_loss(torch, enc, dec, obs_logvar, xb, eps, d, likelihood):
 
 
 def check_against_autograd(torch, vae, x, rng):
-    """Same loss and gradients in float64 for one batch and noise; returns the max relative error."""
+    """Same loss and gradients in float64 for one batch and noise; returns the max relative
+    error."""
     enc, dec, olv = build_torch(torch, vae, torch.float64)
     xb = x[:32]
     eps = rng.standard_normal((32, vae.latent_dim))

@@ -7,7 +7,8 @@ backward pass (e.g. a discriminator on real and on permuted codes):
 ``y, cache = layer.forward(x)``
     Output and whatever the backward pass needs.
 ``dx, grads = layer.backward(cache, dy)``
-    Given :math:`\bar y=\partial L/\partial y` return :math:`\bar x=\partial L/\partial x` and a dict
+    Given :math:`\bar y=\partial L/\partial y` return :math:`\bar x=\partial L/\partial x` and a
+    dict
     ``{name: ∂L/∂θ}`` keyed like :meth:`Module.parameters`.
 
 Parameters live in ``layer.parameters()`` (a dict of the *live* arrays, so an optimizer updates the
@@ -72,7 +73,8 @@ def _as_batch(x: ArrayLike, n_features: int | None, name: str = "x") -> Array:
         raise ValueError(f"{name} must be a 2-D array (batch, features); got shape {arr.shape}")
     if n_features is not None and arr.shape[1] != n_features:
         raise ValueError(
-            f"{name} must have {n_features} features (shape (n, {n_features})); got shape {arr.shape}"
+            f"{name} must have {n_features} features (shape (n, {n_features})); "
+            f"got shape {arr.shape}"
         )
     return arr
 
@@ -134,7 +136,8 @@ class Module:
 class Linear(Module):
     r"""Affine layer :math:`y = xW + b` with :math:`W` of shape (d_in, d_out).
 
-    Backward: :math:`\bar x=\bar yW^\top`, :math:`\bar W=x^\top\bar y`, :math:`\bar b=\sum_n\bar y_n`.
+    Backward: :math:`\bar x=\bar yW^\top`, :math:`\bar W=x^\top\bar y`,
+    :math:`\bar b=\sum_n\bar y_n`.
 
     Parameters
     ----------
@@ -229,7 +232,8 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
-    r""":math:`y=x` for :math:`x>0`, :math:`\alpha x` otherwise; :math:`\bar x=\bar y\,(1\text{ or }\alpha)`.
+    r""":math:`y=x` for :math:`x>0`, :math:`\alpha x` otherwise;
+    :math:`\bar x=\bar y\,(1\text{ or }\alpha)`.
 
     Parameters
     ----------
@@ -443,7 +447,8 @@ def bernoulli_log_likelihood(logits: Array, x: Array) -> tuple[Array, Array]:
 
     :math:`\log p(x\mid\ell)=\sum_k x_k\ell_k-\operatorname{softplus}(\ell_k)
     =-\mathrm{BCE}(x,\sigma(\ell))`; valid for targets :math:`x\in[0,1]` (not only binary, as in
-    the reference's sigmoid cross-entropy). Gradient :math:`\partial/\partial\ell_k=x_k-\sigma(\ell_k)`.
+    the reference's sigmoid cross-entropy). Gradient
+    :math:`\partial/\partial\ell_k=x_k-\sigma(\ell_k)`.
 
     Parameters
     ----------
@@ -528,7 +533,8 @@ class Adam:
     With gradient :math:`g_t`: :math:`m_t=\beta_1m_{t-1}+(1-\beta_1)g_t`,
     :math:`v_t=\beta_2v_{t-1}+(1-\beta_2)g_t^2`, and
     :math:`\theta_t=\theta_{t-1}-\alpha_t\,m_t/(\sqrt{v_t}+\hat\epsilon)` with
-    :math:`\alpha_t=\alpha\sqrt{1-\beta_2^t}/(1-\beta_1^t)` (the form used by TensorFlow 1, as in the
+    :math:`\alpha_t=\alpha\sqrt{1-\beta_2^t}/(1-\beta_1^t)` (the form used by TensorFlow 1, as in
+    the
     reference study).
 
     Parameters
@@ -598,7 +604,7 @@ class Adam:
                 raise ValueError(
                     f"gradient of {k!r} has shape {np.shape(grads[k])}; expected {p.shape}"
                 )
-            # one pass: a sum is NaN or ±inf iff an entry is (or the gradient is astronomically large)
+            # one pass: a sum is NaN or ±inf iff an entry is (or the gradient is astronomical)
             if not np.isfinite(np.sum(grads[k])):
                 raise ValueError(f"gradient of {k!r} is not finite (NaN or inf); training diverged")
         self.t += 1
@@ -667,7 +673,8 @@ def finite_difference_gradient(fun: Callable[[], float], array: Array, *, h: flo
 
 
 def relative_error(a: ArrayLike, b: ArrayLike) -> float:
-    r"""Norm-wise relative error :math:`\lVert a-b\rVert/\max(\lVert a\rVert,\lVert b\rVert)` (0 if both vanish)."""
+    r"""Norm-wise relative error :math:`\lVert a-b\rVert/\max(\lVert a\rVert,\lVert b\rVert)` (0 if
+    both vanish)."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     denom = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)))

@@ -1,22 +1,25 @@
 r"""Training objectives of the 2019 study and their regularisers, with analytic gradients.
 
 Every objective is *minimised*; with per-example reconstruction log-likelihood
-:math:`\mathcal R_b=\log p_\theta(x_b\mid z_b)` and :math:`\mathrm{KL}_b` (closed form or Monte Carlo,
-see :mod:`impossibility.vae`), batch means over :math:`b=1..B`:
+:math:`\mathcal R_b=\log p_\theta(x_b\mid z_b)` and :math:`\mathrm{KL}_b` (closed form or
+Monte Carlo, see :mod:`impossibility.vae`), batch means over :math:`b=1..B`:
 
-=================  =========================================================================  ======================
-objective          loss                                                                        study grid
-=================  =========================================================================  ======================
-:class:`BetaVAE`   :math:`-\bar{\mathcal R}+\beta\,\overline{\mathrm{KL}}`                     β ∈ {1, 2, 4, 6, 8, 16}
-:class:`AnnealedVAE` :math:`-\bar{\mathcal R}+\gamma\,|\overline{\mathrm{KL}}-C_t|`,
-                   :math:`C_t=\min(C_{max},C_{max}t/T)`, γ = 1000                              C_max ∈ {5, …, 100}
-:class:`BetaTCVAE` :math:`-\bar{\mathcal R}+\overline{\mathrm{KL}}+(\beta-1)\widehat{\mathrm{TC}}`  β ∈ {1, 2, 4, 6, 8, 10}
-:class:`FactorVAE` :math:`-\bar{\mathcal R}+\overline{\mathrm{KL}}+\gamma\,\overline{\ell_0(z)-\ell_1(z)}`  γ ∈ {10, …, 100}
-:class:`DIPVAE`    :math:`-\bar{\mathcal R}+\overline{\mathrm{KL}}+\lambda_{od}\sum_{i\ne j}C_{ij}^2+\lambda_d\sum_i(C_{ii}-1)^2`  λ_od ∈ {1, …, 50}
-=================  =========================================================================  ======================
+* :class:`BetaVAE`: :math:`-\bar{\mathcal R}+\beta\,\overline{\mathrm{KL}}`;
+  β ∈ {1, 2, 4, 6, 8, 16}.
+* :class:`AnnealedVAE`: :math:`-\bar{\mathcal R}+\gamma\,|\overline{\mathrm{KL}}-C_t|`,
+  :math:`C_t=\min(C_{max},C_{max}t/T)`, γ = 1000; C_max ∈ {5, 10, 25, 50, 75, 100}.
+* :class:`BetaTCVAE`:
+  :math:`-\bar{\mathcal R}+\overline{\mathrm{KL}}+(\beta-1)\widehat{\mathrm{TC}}`;
+  β ∈ {1, 2, 4, 6, 8, 10}.
+* :class:`FactorVAE`:
+  :math:`-\bar{\mathcal R}+\overline{\mathrm{KL}}+\gamma\,\overline{\ell_0(z)-\ell_1(z)}`;
+  γ ∈ {10, 20, 30, 40, 50, 100}.
+* :class:`DIPVAE`: :math:`-\bar{\mathcal R}+\overline{\mathrm{KL}}+\lambda_{od}\sum_{i\ne j}C_{ij}^2
+  +\lambda_d\sum_i(C_{ii}-1)^2`; λ_od ∈ {1, 2, 5, 10, 20, 50}.
 
 (DIP-VAE-I: :math:`C=\operatorname{Cov}_B[\mu]`, :math:`\lambda_d=10\lambda_{od}`; DIP-VAE-II:
-:math:`C=\operatorname{Cov}_B[\mu]+\operatorname{mean}_B\operatorname{diag}\sigma^2`, :math:`\lambda_d=\lambda_{od}`.)
+:math:`C=\operatorname{Cov}_B[\mu]+\operatorname{mean}_B\operatorname{diag}\sigma^2`,
+:math:`\lambda_d=\lambda_{od}`.)
 
 An objective maps a :class:`ForwardPass` to ``(loss, Cotangents, logs)``: the cotangents are the
 partial derivatives of the loss with respect to the per-example :math:`\mathcal R_b`,
@@ -28,10 +31,12 @@ partial derivatives of the loss with respect to the per-example :math:`\mathcal 
 losses are invariant. β-TCVAE, FactorVAE and DIP-VAE penalise the *aggregate* posterior (its total
 correlation, or the covariance of the encoder means), which an entangling :math:`f` changes unless
 the aggregate posterior is preserved by :math:`f` (e.g. equals the prior). One exception, for
-rotations: :math:`P(C)=\lambda_{od}\lVert C-I\rVert_F^2+(\lambda_d-\lambda_{od})\sum_i(C_{ii}-1)^2` and
+rotations: :math:`P(C)=\lambda_{od}\lVert C-I\rVert_F^2+(\lambda_d-\lambda_{od})\sum_i(C_{ii}-1)^2`
+and
 the twin's matrix is :math:`ACA^\top` (using its full encoder covariance), so DIP-VAE-II with the
 study's :math:`\lambda_d=\lambda_{od}` is exactly rotation invariant, while DIP-VAE-I
-(:math:`\lambda_d=10\lambda_{od}`) moves by :math:`-\tfrac12(\lambda_d-\lambda_{od})\sin^2(2\theta)(C_{11}-C_{22})^2`
+(:math:`\lambda_d=10\lambda_{od}`) moves by
+:math:`-\tfrac12(\lambda_d-\lambda_{od})\sin^2(2\theta)(C_{11}-C_{22})^2`
 for a planar rotation by :math:`\theta` — zero iff :math:`C` is isotropic. The functions
 :func:`total_correlation_mws`, :func:`dip_regularizer`, :func:`factor_vae_regularizer` and
 :func:`regularizer_report` evaluate each regulariser on a model *and* on its twin (through sampled
@@ -134,7 +139,8 @@ class ForwardPass:
 
 @dataclass
 class Cotangents:
-    r"""Partial derivatives of a scalar loss with respect to the quantities of a :class:`ForwardPass`.
+    r"""Partial derivatives of a scalar loss with respect to the quantities of a
+    :class:`ForwardPass`.
 
     ``rec`` and ``kl`` have shape (B,); ``mu``, ``logvar`` and ``z`` shape (B, d), each ``None``
     when the loss does not depend on it *directly* (dependence through :math:`z=\mu+\sigma\epsilon`
@@ -162,7 +168,8 @@ class _ModelLike(Protocol):  # what the regulariser functions need from a VAE or
 
 # ------------------------------------------------------------------------------- pure functions
 def gaussian_kl(mu: Array, logvar: Array) -> tuple[Array, Array, Array]:
-    r"""Closed-form :math:`\mathrm{KL}(N(\mu,\operatorname{diag}e^{v})\,\|\,N(0,I))` per row, with gradients.
+    r"""Closed-form :math:`\mathrm{KL}(N(\mu,\operatorname{diag}e^{v})\,\|\,N(0,I))` per row, with
+    gradients.
 
     :math:`\mathrm{KL}=\tfrac12\sum_j(\mu_j^2+e^{v_j}-v_j-1)`;
     :math:`\partial/\partial\mu_j=\mu_j`, :math:`\partial/\partial v_j=\tfrac12(e^{v_j}-1)`.
@@ -210,7 +217,8 @@ def mws_total_correlation(
 ) -> float:
     r"""Minibatch-weighted-sampling estimate of the total correlation of the aggregate posterior.
 
-    With codes :math:`z_j` (:math:`j=1..M`), each drawn from :math:`q(\cdot\mid x_j)`, and a batch of
+    With codes :math:`z_j` (:math:`j=1..M`), each drawn from :math:`q(\cdot\mid x_j)`, and a batch
+    of
     inputs :math:`x_i` (:math:`i=1..M`):
 
     .. math::
@@ -255,7 +263,8 @@ def mws_total_correlation_gaussian(
     r"""Constant-free MWS estimate for a diagonal-Gaussian encoder and its gradients.
 
     With :math:`L_{jil}` from :func:`gaussian_pairwise_log_density`, :math:`a_{ji}` the softmax over
-    :math:`i` of :math:`\sum_lL_{jil}` and :math:`b_{jil}` the softmax over :math:`i` of :math:`L_{jil}`,
+    :math:`i` of :math:`\sum_lL_{jil}` and :math:`b_{jil}` the softmax over :math:`i` of
+    :math:`L_{jil}`,
     :math:`\partial\widehat{\mathrm{TC}}/\partial L_{jil}=(a_{ji}-b_{jil})/M`, and with
     :math:`r_{jil}=(z_{jl}-\mu_{il})e^{-v_{il}}`:
     :math:`\partial L/\partial z_{jl}=-r`, :math:`\partial L/\partial\mu_{il}=r`,
@@ -283,7 +292,8 @@ def dip_covariance(mu: Array, logvar: Array | None = None, *, kind: str = "i") -
     r"""The covariance DIP-VAE penalises.
 
     DIP-VAE-I: :math:`C=\operatorname{Cov}_B[\mu]=\frac1B\sum_b\mu_b\mu_b^\top-\bar\mu\bar\mu^\top`
-    (divides by B, as the reference); DIP-VAE-II adds :math:`\frac1B\sum_b\operatorname{diag}e^{v_b}`.
+    (divides by B, as the reference); DIP-VAE-II adds
+    :math:`\frac1B\sum_b\operatorname{diag}e^{v_b}`.
     """
     kind = _check_kind(kind)
     c = mu - mu.mean(axis=0)
@@ -296,7 +306,8 @@ def dip_covariance(mu: Array, logvar: Array | None = None, *, kind: str = "i") -
 
 
 def dip_penalty(cov: ArrayLike, lambda_od: float, lambda_d: float) -> tuple[float, Array]:
-    r""":math:`P(C)=\lambda_{od}\sum_{i\neq j}C_{ij}^2+\lambda_d\sum_i(C_{ii}-1)^2` and :math:`\partial P/\partial C`.
+    r""":math:`P(C)=\lambda_{od}\sum_{i\neq j}C_{ij}^2+\lambda_d\sum_i(C_{ii}-1)^2` and
+    :math:`\partial P/\partial C`.
 
     :math:`\partial P/\partial C_{ij}=2\lambda_{od}C_{ij}` off the diagonal,
     :math:`2\lambda_d(C_{ii}-1)` on it.
@@ -312,7 +323,8 @@ def dip_penalty(cov: ArrayLike, lambda_od: float, lambda_d: float) -> tuple[floa
 
 
 def permute_dims(z: Array, rng: np.random.Generator) -> Array:
-    r"""Shuffle every latent dimension independently across the batch (FactorVAE's :math:`\bar q` → :math:`\prod_j\bar q_j` sampler)."""
+    r"""Shuffle every latent dimension independently across the batch (FactorVAE's :math:`\bar q` →
+    :math:`\prod_j\bar q_j` sampler)."""
     n, d = z.shape
     idx = rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T  # (n, d), column j a permutation
     return z[idx, np.arange(d)[None, :]]
@@ -350,7 +362,8 @@ def _base_logs(fp: ForwardPass) -> dict[str, float]:
 def _require_gaussian(fp: ForwardPass, who: str) -> None:
     if fp.mu is None or fp.logvar is None:
         raise TypeError(
-            f"{who} needs a diagonal-Gaussian encoder (mu, logvar); a twin's forward pass has none. "
+            f"{who} needs a diagonal-Gaussian encoder (mu, logvar); a twin's forward pass has "
+            "none. "
             "Use total_correlation_mws / dip_regularizer / factor_vae_regularizer to evaluate the "
             "regulariser on a twin."
         )
@@ -385,7 +398,8 @@ class Objective:
 
 
 class BetaVAE(Objective):
-    r""":math:`\beta`-VAE (Higgins et al. 2017): minimise :math:`-\bar{\mathcal R}+\beta\,\overline{\mathrm{KL}}`.
+    r""":math:`\beta`-VAE (Higgins et al. 2017): minimise
+    :math:`-\bar{\mathcal R}+\beta\,\overline{\mathrm{KL}}`.
 
     ``beta=1`` is the plain negative ELBO. Invariant under the entangled twin.
     """
@@ -408,7 +422,8 @@ class BetaVAE(Objective):
 
 
 class AnnealedVAE(Objective):
-    r"""AnnealedVAE (Burgess et al. 2018): minimise :math:`-\bar{\mathcal R}+\gamma\,|\overline{\mathrm{KL}}-C_t|`.
+    r"""AnnealedVAE (Burgess et al. 2018): minimise
+    :math:`-\bar{\mathcal R}+\gamma\,|\overline{\mathrm{KL}}-C_t|`.
 
     :math:`C_t=\min(C_{max},\,C_{max}\,t/T)` with :math:`t` the 0-based training step. The reference
     uses :math:`T=100{,}000` of 300,000 steps; here :math:`T` is either given (``anneal_steps``) or
@@ -456,7 +471,8 @@ class AnnealedVAE(Objective):
         """:math:`C_t`."""
         if self.anneal_steps is None:
             raise ValueError(
-                "AnnealedVAE has no schedule length: pass anneal_steps=… or let fit() call prepare()"
+                "AnnealedVAE has no schedule length: pass anneal_steps=… or let fit() call "
+                "prepare()"
             )
         return float(min(self.c_max, self.c_max * step / self.anneal_steps))
 
@@ -482,9 +498,11 @@ class AnnealedVAE(Objective):
 
 
 class BetaTCVAE(Objective):
-    r""":math:`\beta`-TCVAE (Chen et al. 2018): minimise :math:`-\bar{\mathcal R}+\overline{\mathrm{KL}}+(\beta-1)\widehat{\mathrm{TC}}`.
+    r""":math:`\beta`-TCVAE (Chen et al. 2018): minimise
+    :math:`-\bar{\mathcal R}+\overline{\mathrm{KL}}+(\beta-1)\widehat{\mathrm{TC}}`.
 
-    :math:`\widehat{\mathrm{TC}}` is the minibatch-weighted-sampling estimate over the training batch
+    :math:`\widehat{\mathrm{TC}}` is the minibatch-weighted-sampling estimate over the training
+    batch
     (:func:`mws_total_correlation`). The logged ``tc`` includes the constant
     :math:`(d-1)\log(BN)` the reference drops when ``dataset_size`` (:math:`N`) is given
     (``tc_reference`` is the constant-free value). ``include_constant_in_loss`` adds
@@ -541,7 +559,8 @@ class BetaTCVAE(Objective):
 class DIPVAE(Objective):
     r"""DIP-VAE (Kumar et al. 2018): minimise :math:`-\bar{\mathcal R}+\overline{\mathrm{KL}}+P(C)`.
 
-    :math:`P` from :func:`dip_penalty`, :math:`C` from :func:`dip_covariance` on the batch. Backward:
+    :math:`P` from :func:`dip_penalty`, :math:`C` from :func:`dip_covariance` on the batch.
+    Backward:
     with :math:`G=\partial P/\partial C` (symmetric),
     :math:`\partial P/\partial\mu_b=\frac2BG(\mu_b-\bar\mu)` and, for type II,
     :math:`\partial P/\partial v_{bi}=G_{ii}e^{v_{bi}}/B`.
@@ -583,7 +602,8 @@ class DIPVAE(Objective):
 
 
 class Discriminator:
-    r"""FactorVAE's discriminator: an MLP from codes to two logits :math:`(\ell_0,\ell_1)`, with its own Adam.
+    r"""FactorVAE's discriminator: an MLP from codes to two logits :math:`(\ell_0,\ell_1)`, with
+    its own Adam.
 
     Class 0 is "sample of :math:`\bar q(z)`", class 1 "dimension-wise permuted sample" (a sample of
     :math:`\prod_j\bar q_j`). Its loss is
@@ -638,12 +658,14 @@ class Discriminator:
         return self.net(np.asarray(z, dtype=np.float64))
 
     def tc_estimate(self, z: ArrayLike) -> float:
-        r"""Density-ratio estimate :math:`\overline{\ell_0(z)-\ell_1(z)}` of the total correlation."""
+        r"""Density-ratio estimate :math:`\overline{\ell_0(z)-\ell_1(z)}` of the total
+        correlation."""
         lg = self.logits(z)
         return float(np.mean(lg[:, 0] - lg[:, 1]))
 
     def loss_and_grads(self, z: Array, z_perm: Array) -> tuple[float, dict[str, Array]]:
-        """Discriminator loss (clipped cross-entropy, see class docstring) and parameter gradients."""
+        """Discriminator loss (clipped cross-entropy, see class docstring) and parameter
+        gradients."""
         b = z.shape[0]
         both = np.concatenate([z, z_perm], axis=0)
         labels = np.concatenate(
@@ -673,10 +695,12 @@ class Discriminator:
 
 
 class FactorVAE(Objective):
-    r"""FactorVAE (Kim & Mnih 2018): minimise :math:`-\bar{\mathcal R}+\overline{\mathrm{KL}}+\gamma\,\overline{\ell_0(z)-\ell_1(z)}`.
+    r"""FactorVAE (Kim & Mnih 2018): minimise
+    :math:`-\bar{\mathcal R}+\overline{\mathrm{KL}}+\gamma\,\overline{\ell_0(z)-\ell_1(z)}`.
 
     The discriminator (:class:`Discriminator`, built in :meth:`prepare` if not given) is updated in
-    :meth:`update` from the *same* forward pass, with the codes treated as constants, by its own Adam
+    :meth:`update` from the *same* forward pass, with the codes treated as constants, by its own
+    Adam
     (:math:`\beta_1=0.5,\beta_2=0.9`); the VAE's gradient flows through the discriminator's logits
     into :math:`z`.
 
@@ -747,7 +771,8 @@ OBJECTIVES: dict[str, Callable[..., Objective]] = {
 def make_objective(name: str, value: float, **kwargs: Any) -> Objective:
     """Build the study's objective ``name`` with its grid hyperparameter ``value``.
 
-    ``value`` is β (beta_vae, beta_tc_vae), C_max (annealed_vae), γ (factor_vae) or λ_od (dip_vae_*).
+    ``value`` is β (beta_vae, beta_tc_vae), C_max (annealed_vae), γ (factor_vae) or λ_od
+    (dip_vae_*).
 
     Examples
     --------
@@ -771,7 +796,8 @@ def total_correlation_mws(
     r"""β-TCVAE's regulariser evaluated on a model or twin: the MWS TC estimate on the batch ``x``.
 
     Codes :math:`z_j` are sampled from the model's encoder (for a twin, :math:`z'_j=f(z_j)`), and
-    the joint and per-dimension marginal densities :math:`q(z_j\mid x_i)`, :math:`q_l(z_{jl}\mid x_i)`
+    the joint and per-dimension marginal densities :math:`q(z_j\mid x_i)`,
+    :math:`q_l(z_{jl}\mid x_i)`
     come from ``model.pairwise_log_q`` (for a linear twin the marginals of
     :math:`N(A\mu,A\operatorname{diag}\sigma^2A^\top)`). See :func:`mws_total_correlation`.
     """
@@ -780,7 +806,8 @@ def total_correlation_mws(
     if marg is None:
         raise NotImplementedError(
             "the MWS estimator needs the marginal densities of every encoder coordinate; the "
-            "pushforward of a diagonal Gaussian through a nonlinear f has no closed-form marginals. "
+            "pushforward of a diagonal Gaussian through a nonlinear f has no closed-form "
+            "marginals. "
             "Use factor_vae_regularizer (sample-based) for nonlinear twins."
         )
     return mws_total_correlation(joint, marg, dataset_size=dataset_size)
@@ -799,9 +826,12 @@ def dip_regularizer(
     r"""DIP-VAE's penalty evaluated on a model or twin from its encoder moments.
 
     With per-input encoder mean :math:`m(x)` and covariance :math:`S(x)` (``model.encoder_moments``:
-    :math:`\mu,\operatorname{diag}\sigma^2` for the VAE; :math:`A\mu, A\operatorname{diag}\sigma^2A^\top`
-    for a twin with linear :math:`f`; Monte-Carlo moments with ``n_mc`` samples for a nonlinear one),
-    DIP-I uses :math:`C=\operatorname{Cov}_B[m]` and DIP-II :math:`C=\operatorname{Cov}_B[m]+\overline{S}`
+    :math:`\mu,\operatorname{diag}\sigma^2` for the VAE;
+    :math:`A\mu, A\operatorname{diag}\sigma^2A^\top`
+    for a twin with linear :math:`f`; Monte-Carlo moments with ``n_mc`` samples for a nonlinear
+    one),
+    DIP-I uses :math:`C=\operatorname{Cov}_B[m]` and DIP-II
+    :math:`C=\operatorname{Cov}_B[m]+\overline{S}`
     (the full covariance for a twin, whose encoder is not diagonal).
 
     Returns

@@ -8,12 +8,14 @@ giving Bernoulli logits (targets in [0, 1], the reference's sigmoid cross-entrop
 (with a learned per-feature log-variance, or a fixed standard deviation). Reparameterisation
 :math:`z=\mu+e^{v/2}\odot\epsilon`, :math:`\epsilon\sim\mathcal N(0,I)`.
 
-ELBO per example, :math:`\mathcal L(x)=\mathbb E_q[\log p_\theta(x\mid z)]-\mathrm{KL}(q(\cdot\mid x)\|p)`.
+ELBO per example,
+:math:`\mathcal L(x)=\mathbb E_q[\log p_\theta(x\mid z)]-\mathrm{KL}(q(\cdot\mid x)\|p)`.
 The KL term is computed in one of two ways (``kl=``):
 
 ``"analytic"``
-    :math:`\tfrac12\sum_j(\mu_j^2+\sigma_j^2-\log\sigma_j^2-1)`, only for the :math:`\mathcal N(0,I)`
-    prior. Used by default for training and reporting with that prior (as in the reference).
+    :math:`\tfrac12\sum_j(\mu_j^2+\sigma_j^2-\log\sigma_j^2-1)`, only for the
+    :math:`\mathcal N(0,I)` prior. Used by default for training and reporting with that prior
+    (as in the reference).
 ``"mc"``
     :math:`\log q(z\mid x)-\log p(z)` at the same reparameterised samples as the reconstruction
     term. Always used for non-Gaussian priors, and the one to use when comparing with the
@@ -27,8 +29,9 @@ The importance-weighted estimate of :math:`\log p(x)` uses
 **The entangled twin** (:class:`EntangledVAE`, ``vae.entangled(f)``) of a VAE under a
 prior-preserving bijection :math:`f` (:math:`f_\#p=p`, e.g. Theorem 1's
 :func:`~impossibility.entangle.entangling_bijection`) has encoder
-:math:`q'(\cdot\mid x)=f_\#q(\cdot\mid x)`: it samples :math:`z'=f(z)`, :math:`z\sim q(\cdot\mid x)`, with
-density :math:`\log q'(z'\mid x)=\log q(z\mid x)-\log|\det J_f(z)|` through f's analytic log-det (not
+:math:`q'(\cdot\mid x)=f_\#q(\cdot\mid x)`: it samples :math:`z'=f(z)`,
+:math:`z\sim q(\cdot\mid x)`, with density
+:math:`\log q'(z'\mid x)=\log q(z\mid x)-\log|\det J_f(z)|` through f's analytic log-det (not
 through the prior identity); its decoder is :math:`p(x\mid f^{-1}(z'))`; its prior is unchanged. Its
 per-sample ELBO terms, importance weights and :math:`\log p(x)` estimates equal the original
 model's sample by sample under common random numbers (up to rounding in :math:`f`, :math:`f^{-1}`
@@ -103,7 +106,8 @@ class _PriorTerms:
         for attr in ("d", "marginals", "log_prob", "sample"):
             if not hasattr(prior, attr):
                 raise TypeError(
-                    f"prior must be a FactorizedPrior (or provide .{attr}); got {type(prior).__name__}"
+                    f"prior must be a FactorizedPrior (or provide .{attr}); "
+                    f"got {type(prior).__name__}"
                 )
         if prior.d != d:
             raise ValueError(f"prior has d = {prior.d} coordinates but latent_dim = {d}")
@@ -292,7 +296,8 @@ class VAE:
         return self._prior.standard_normal
 
     def parameters(self) -> dict[str, Array]:
-        """All live parameter arrays (``encoder.*``, ``decoder.*``, and ``obs_logvar`` if learned)."""
+        """All live parameter arrays (``encoder.*``, ``decoder.*``, and ``obs_logvar`` if
+        learned)."""
         out = {f"encoder.{k}": v for k, v in self.encoder.parameters().items()}
         out.update({f"decoder.{k}": v for k, v in self.decoder.parameters().items()})
         if self.obs_logvar is not None:
@@ -336,7 +341,8 @@ class VAE:
         if check_range and self.likelihood == "bernoulli" and (arr.min() < 0 or arr.max() > 1):
             raise ValueError(
                 "a Bernoulli decoder needs targets in [0, 1]; got values in "
-                f"[{arr.min():.4g}, {arr.max():.4g}] (rescale the data or use likelihood='gaussian')"
+                f"[{arr.min():.4g}, {arr.max():.4g}] "
+                "(rescale the data or use likelihood='gaussian')"
             )
         return arr
 
@@ -397,7 +403,8 @@ class VAE:
         return self.decoder(self._as_z(z))
 
     def decode(self, z: ArrayLike) -> Array:
-        """Mean of :math:`p(x\\mid z)` (pixel probabilities or Gaussian means), shape (n, *x_dim)."""
+        """Mean of :math:`p(x\\mid z)` (pixel probabilities or Gaussian means), shape (n,
+        *x_dim)."""
         out = self.decoder_output(z)
         if self.likelihood == "bernoulli":
             out = nn.sigmoid(out)
@@ -438,7 +445,8 @@ class VAE:
     def sample_codes(
         self, x: ArrayLike, rng: np.random.Generator | None = None, *, eps: ArrayLike | None = None
     ) -> Array:
-        """One reparameterised sample :math:`z=\\mu(x)+\\sigma(x)\\odot\\epsilon` per row, shape (n, d)."""
+        """One reparameterised sample :math:`z=\\mu(x)+\\sigma(x)\\odot\\epsilon` per row, shape
+        (n, d)."""
         mu, lv = self.encode(x)
         e = self._eps(rng, eps, mu.shape[0], 1)[0]
         return mu + np.exp(0.5 * lv) * e
@@ -464,15 +472,17 @@ class VAE:
         return mu, cov
 
     def pairwise_log_q(self, z: ArrayLike, x: ArrayLike) -> tuple[Array, Array]:
-        """:math:`\\log q(z_j\\mid x_i)` (M, N) and per-dimension :math:`\\log q_l(z_{jl}\\mid x_i)` (M, N, d)."""
+        """:math:`\\log q(z_j\\mid x_i)` (M, N) and per-dimension
+        :math:`\\log q_l(z_{jl}\\mid x_i)` (M, N, d)."""
         za = self._as_z(z)
         mu, lv = self.encode(x)
         marg = gaussian_pairwise_log_density(za, mu, lv)
         return marg.sum(axis=2), marg
 
     def sample(self, n: int, rng: np.random.Generator, *, mode: str = "mean") -> Array:
-        """Generate ``n`` observations: :math:`z\\sim p`, then the decoder mean (``mode="mean"``) or a
-        draw from :math:`p(x\\mid z)` (``mode="sample"``); shape (n, *x_dim)."""
+        """Generate ``n`` observations: :math:`z\\sim p`, then the decoder mean
+        (``mode="mean"``) or a draw from :math:`p(x\\mid z)` (``mode="sample"``);
+        shape (n, *x_dim)."""
         _check_rng(rng)
         n = _check_int("n", n, lo=0)
         z = self._prior.sample(n, rng)
@@ -494,7 +504,8 @@ class VAE:
 
     # ---------------------------------------------------------------- forward and backward
     def forward(self, x: ArrayLike, eps: ArrayLike, *, kl: str = "auto") -> ForwardPass:
-        r"""One forward pass with given noise ``eps`` (n, d), keeping what :meth:`backward` needs."""
+        r"""One forward pass with given noise ``eps`` (n, d), keeping what :meth:`backward`
+        needs."""
         xa = self._as_x(x)
         mode = self._kl_mode(kl)
         e = self._eps(None, eps, xa.shape[0], 1)[0]
@@ -581,7 +592,8 @@ class VAE:
         rng: np.random.Generator | None = None,
         kl: str = "auto",
     ) -> tuple[float, dict[str, Array], dict[str, float], ForwardPass]:
-        """Loss of ``objective`` (default ELBO) on batch ``x`` with noise ``eps``, and its gradients."""
+        """Loss of ``objective`` (default ELBO) on batch ``x`` with noise ``eps``, and its
+        gradients."""
         fp = self.forward(x, eps, kl=kl)
         objective = BetaVAE(1.0) if objective is None else objective
         value, cot, logs = objective.loss(fp, step=step, rng=rng)
@@ -598,7 +610,8 @@ class VAE:
         step: int = 0,
         kl: str = "auto",
     ) -> dict[str, float]:
-        """One update: forward with fresh noise, objective, backward, Adam, then ``objective.update``."""
+        """One update: forward with fresh noise, objective, backward, Adam, then
+        ``objective.update``."""
         eps = rng.standard_normal((x_batch.shape[0], self.latent_dim))
         fp = self._forward(x_batch, eps, self._kl_mode(kl))
         _, cot, logs = objective.loss(fp, step=step, rng=rng)
@@ -779,7 +792,8 @@ class VAE:
 
     # ------------------------------------------------------------------------------- twin
     def entangled(self, f: Any) -> "EntangledVAE":
-        """The entangled twin under the prior-preserving bijection ``f`` (see :class:`EntangledVAE`)."""
+        """The entangled twin under the prior-preserving bijection ``f`` (see
+        :class:`EntangledVAE`)."""
         return EntangledVAE(self, f)
 
     # -------------------------------------------------------------------------- save/load
@@ -844,12 +858,14 @@ class VAE:
         missing, extra = sorted(set(own) - set(params)), sorted(set(params) - set(own))
         if missing or extra:
             raise ValueError(
-                f"{path}: parameters do not match the configuration: missing {missing}, unexpected {extra}"
+                f"{path}: parameters do not match the configuration: missing {missing}, "
+                f"unexpected {extra}"
             )
         for k, v in own.items():
             if params[k].shape != v.shape:
                 raise ValueError(
-                    f"{path}: parameter {k!r} has shape {params[k].shape}, configuration needs {v.shape}"
+                    f"{path}: parameter {k!r} has shape {params[k].shape}, "
+                    f"configuration needs {v.shape}"
                 )
             v[...] = params[k]
         model.steps_trained = int(meta.get("steps_trained", 0))
@@ -928,8 +944,10 @@ class EntangledVAE:
     the twin is a different model (its ELBO changes).
 
     For an affine :math:`f(z)=Jz+c` (e.g. Theorem 1's map for :math:`\mathcal N(0,I)`, a rotation)
-    the twin encoder is the Gaussian :math:`\mathcal N(J\mu+c,\,J\operatorname{diag}(\sigma^2)J^\top)`
-    (full covariance), so closed-form moments, marginals and — for the :math:`\mathcal N(0,I)` prior —
+    the twin encoder is the Gaussian
+    :math:`\mathcal N(J\mu+c,\,J\operatorname{diag}(\sigma^2)J^\top)`
+    (full covariance), so closed-form moments, marginals and — for the :math:`\mathcal N(0,I)`
+    prior —
     the closed-form KL are available. For nonlinear :math:`f` (non-Gaussian priors) they are not;
     moments are then estimated by Monte Carlo.
 
@@ -981,7 +999,8 @@ class EntangledVAE:
     def represent(
         self, x: ArrayLike, *, mode: str = "mean", rng: np.random.Generator | None = None
     ) -> Array:
-        """``"mean"``: :math:`f(\\mu(x))` (the encoder mean itself when f is affine); ``"sampled"``: z'."""
+        """``"mean"``: :math:`f(\\mu(x))` (the encoder mean itself when f is affine);
+        ``"sampled"``: z'."""
         if mode == "mean":
             return self.f.forward(self.vae.encode(x)[0])
         if mode == "sampled":
@@ -989,7 +1008,9 @@ class EntangledVAE:
         raise ValueError(f"mode must be 'mean' or 'sampled'; got {mode!r}")
 
     def log_q(self, z: ArrayLike, x: ArrayLike) -> Array:
-        """:math:`\\log q'(z'_n\\mid x_n)=\\log q(f^{-1}(z'_n)\\mid x_n)+\\log|\\det J_{f^{-1}}(z'_n)|`."""
+        """Twin encoder density, shape (n,):
+        :math:`\\log q'(z'_n\\mid x_n)=\\log q(f^{-1}(z'_n)\\mid x_n)
+        +\\log|\\det J_{f^{-1}}(z'_n)|`."""
         zb, ld = self.f.inverse_and_log_det(self.vae._as_z(z))
         return self.vae.log_q(zb, x) + ld
 
@@ -1021,7 +1042,8 @@ class EntangledVAE:
 
     def pairwise_log_q(self, z: ArrayLike, x: ArrayLike) -> tuple[Array, Array | None]:
         r"""Joint :math:`\log q'(z'_j\mid x_i)` (M, N) for any f; per-dimension marginals (M, N, d)
-        only for affine f (Gaussian marginals :math:`N((J\mu+c)_l, (J\Sigma J^\top)_{ll})`), else ``None``."""
+        only for affine f (Gaussian marginals :math:`N((J\mu+c)_l, (J\Sigma J^\top)_{ll})`), else
+        ``None``."""
         za = self.vae._as_z(z)
         zb, ld = self.f.inverse_and_log_det(za)
         mu, lv = self.vae.encode(x)
@@ -1061,8 +1083,8 @@ class EntangledVAE:
             self._affine is not None and self.vae.prior_is_standard_normal
         ):
             raise ValueError(
-                "the twin's closed-form KL needs an affine f and the N(0, I) prior (then its encoder "
-                "is a full-covariance Gaussian); use kl='mc'"
+                "the twin's closed-form KL needs an affine f and the N(0, I) prior (then its "
+                "encoder is a full-covariance Gaussian); use kl='mc'"
             )
         return kl
 
@@ -1092,7 +1114,8 @@ class EntangledVAE:
         return ForwardPass(x=x, rec=rec, kl=kl_val, kl_mode=mode, z=zp, log_q=log_q, log_p=log_p)
 
     def forward(self, x: ArrayLike, eps: ArrayLike, *, kl: str = "mc") -> ForwardPass:
-        """Forward pass with noise ``eps`` (n, d) (no ``mu``/``logvar``: the encoder is not diagonal)."""
+        """Forward pass with noise ``eps`` (n, d) (no ``mu``/``logvar``: the encoder is not
+        diagonal)."""
         xa = self.vae._as_x(x)
         return self._forward(xa, self.vae._eps(None, eps, xa.shape[0], 1)[0], self._kl_mode(kl))
 
@@ -1105,7 +1128,8 @@ class EntangledVAE:
         eps: ArrayLike | None = None,
         kl: str = "mc",
     ) -> dict[str, Array]:
-        """As :meth:`VAE.elbo_terms`; ``kl="mc"`` by default (``"analytic"`` for affine f and N(0, I))."""
+        """As :meth:`VAE.elbo_terms`; ``kl="mc"`` by default (``"analytic"`` for affine f and N(0,
+        I))."""
         xa = self.vae._as_x(x)
         mode = self._kl_mode(kl)
         e = self.vae._eps(rng, eps, xa.shape[0], n_samples)
@@ -1141,7 +1165,8 @@ class EntangledVAE:
         n_importance: int | None = None,
         eps: ArrayLike | None = None,
     ) -> Array:
-        r""":math:`\log w'_k=\log p(x\mid f^{-1}(z'_k))+\log p(z'_k)-\log q'(z'_k\mid x)`, shape (K, n)."""
+        r""":math:`\log w'_k=\log p(x\mid f^{-1}(z'_k))+\log p(z'_k)-\log q'(z'_k\mid x)`, shape
+        (K, n)."""
         vae = self.vae
         xa = vae._as_x(x)
         e = vae._eps(rng, eps, xa.shape[0], n_importance if eps is None else None)

@@ -153,7 +153,7 @@ def test_adam_matches_reference_update_and_minimises_quadratic():
     opt = nn.Adam({"p": p}, lr=0.1)
     g = np.array([0.5, -4.0])
     opt.step({"p": g})
-    # first step: m = 0.1 g, v = 0.001 g², α₁ = 0.1·√0.001/0.1 → update = 0.1·g/(|g| + ε/√...)≈ 0.1·sign(g)
+    # first step: m = 0.1 g, v = 0.001 g², α₁ = 0.1·√0.001/0.1, so the update is ≈ 0.1·sign(g)
     alpha = 0.1 * np.sqrt(1 - 0.999) / (1 - 0.9)
     expected = np.array([1.0, -2.0]) - alpha * (0.1 * g) / (np.sqrt(0.001 * g**2) + 1e-8)
     np.testing.assert_allclose(p, expected, rtol=1e-14)

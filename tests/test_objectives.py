@@ -349,7 +349,8 @@ def test_regularizer_report_and_nonlinear_twins(batch):
     assert set(rep) == {"beta_tc_vae_tc", "dip_vae_i", "dip_vae_ii"}
     assert all(set(v) == {"model", "twin", "gap"} for v in rep.values())
     assert rep["beta_tc_vae_tc"]["gap"] > 0.1
-    # Laplace prior: f is nonlinear — no closed-form marginals for the MWS estimator, MC moments for DIP
+    # Laplace prior: f is nonlinear — no closed-form marginals for the MWS estimator,
+    # Monte-Carlo moments for DIP
     prior = FactorizedPrior.iid(stats.laplace(), 2)
     lap = VAE(2, 2, hidden=(), likelihood="gaussian", obs_std=1.0, prior=prior, rng=rng)
     lap.encoder[0].W[...] = vae.encoder[0].W

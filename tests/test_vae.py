@@ -1,4 +1,5 @@
-"""Tests for impossibility.vae: gradients, estimators, training, save/load and the entangled twin."""
+"""Tests for impossibility.vae: gradients, estimators, training, save/load and the entangled
+twin."""
 
 from __future__ import annotations
 
@@ -154,7 +155,8 @@ def test_closed_form_and_monte_carlo_kl_agree_in_expectation():
 
 
 def test_importance_weighted_log_px_matches_exact_linear_gaussian_model():
-    # Linear decoder, fixed noise: p(x) = N(b, W Wᵀ + σ² I) exactly (W = decoder kernel, transposed).
+    # Linear decoder, fixed noise: p(x) = N(b, W Wᵀ + σ² I) exactly (W = decoder kernel,
+    # transposed).
     rng = np.random.default_rng(4)
     vae = VAE(4, 2, hidden=(), likelihood="gaussian", obs_std=0.5, rng=rng)
     W, b = vae.decoder[0].W.T, vae.decoder[0].b
