@@ -257,13 +257,13 @@ def energy_test(
     D = _pairwise_distances(np.vstack([x, y]))
     n, m = x.shape[0], y.shape[0]
     N = n + m
+    total = D.sum()
 
-    def stat(labels: Array) -> Array:  # labels: (B, N), 1 for the x-group
-        L = labels
+    def stat(L: Array) -> Array:  # L: (B, N) label vectors, 1 for the x-group
         DL = L @ D  # (B, N)
         s_xx = np.einsum("bi,bi->b", DL, L)
         s_xy = np.einsum("bi,bi->b", DL, 1.0 - L)
-        s_yy = D.sum() - 2 * s_xy - s_xx
+        s_yy = total - 2 * s_xy - s_xx
         return 2 * s_xy / (n * m) - s_xx / n**2 - s_yy / m**2
 
     base = np.zeros((1, N))
