@@ -264,6 +264,12 @@ def test_constant_code_is_fine_where_defined():
         gaussian_total_correlation(z)
     d = dci(z[:200], y[:200], z[200:], y[200:], rng=rng)
     assert d.importance_matrix[2].sum() == 0.0
+    # SAP: a classifier on a constant code predicts one class for every point, so its accuracy
+    # is the test frequency of some class
+    s = sap_score_matrix(z[:200], y[:200], z[200:], y[200:])
+    for k in range(2):
+        freqs = [np.mean(y[200:, k] == c) for c in range([3, 4][k])]
+        assert min(abs(s[2, k] - f) for f in freqs) < 1e-12
 
 
 def test_constant_factor_is_refused():

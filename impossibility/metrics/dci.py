@@ -142,11 +142,12 @@ def dci_importance_matrix(
         from joblib import Parallel, delayed
 
         # A factor with c classes grows c trees per stage: dispatch the costliest fits first
-        # (longest-processing-time order) so the workers finish together. Threads by default:
-        # the tree builder releases the GIL; joblib.parallel_config(backend=...) overrides.
+        # (longest-processing-time order) so the workers finish together. Processes (joblib's
+        # default backend): boosting spends much of its time in GIL-holding Python code, so
+        # threads do not overlap well; joblib.parallel_config(backend=...) overrides.
         order = np.argsort([-np.unique(ytr[:, k]).size for k in range(ytr.shape[1])],
                            kind="stable")
-        done = Parallel(n_jobs=n_jobs, prefer="threads")(
+        done = Parallel(n_jobs=n_jobs)(
             delayed(_fit_gbt)(*args[k]) for k in order
         )
         out = [None] * len(args)
@@ -197,9 +198,9 @@ def dci(
         Source of the classifiers' ``random_state``.
     n_jobs : int, optional
         Fit the :math:`K` per-factor classifiers in parallel with joblib (``None``/1:
-        sequentially; ``-1``: all cores), costliest (most classes) first. Threads are
-        preferred (the tree builder releases the GIL); select another backend with
-        ``joblib.parallel_config``. Results do not depend on it.
+        sequentially; ``-1``: all cores), costliest (most classes) first, in worker
+        processes by default (select another backend with ``joblib.parallel_config``).
+        Results do not depend on it.
 
     Returns
     -------
