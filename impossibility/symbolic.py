@@ -132,10 +132,10 @@ _P = sp.Symbol("p", real=True)
 _T = sp.Symbol("t", real=True)
 
 
-# ------------------------------------------------------------------------------------ standard normal
+# -------------------------------------------------------------- standard normal
 def std_normal_pdf(t: sp.Expr) -> sp.Expr:
     r""":math:`\varphi(t)=e^{-t^2/2}/\sqrt{2\pi}`."""
-    return sp.exp(-sp.sympify(t) ** 2 / 2) / sp.sqrt(2 * sp.pi)
+    return sp.exp(-(sp.sympify(t) ** 2) / 2) / sp.sqrt(2 * sp.pi)
 
 
 def std_normal_cdf(t: sp.Expr) -> sp.Expr:
@@ -148,12 +148,7 @@ def std_normal_quantile(q: sp.Expr) -> sp.Expr:
     return sp.sqrt(2) * sp.erfinv(2 * sp.sympify(q) - 1)
 
 
-def _phi_d(w: Sequence[sp.Expr]) -> sp.Expr:
-    r""":math:`\varphi_d(w)=(2\pi)^{-d/2}\exp(-\lVert w\rVert^2/2)`."""
-    return (2 * sp.pi) ** sp.Rational(-len(w), 2) * sp.exp(-sum(sp.sympify(c) ** 2 for c in w) / 2)
-
-
-# ------------------------------------------------------------------------------------ interval helpers
+# -------------------------------------------------------------- interval helpers
 def _interval_param(lower: sp.Expr, upper: sp.Expr, s: sp.Expr) -> sp.Expr:
     """A map from the real line onto the open interval (lower, upper), increasing in s."""
     lo_inf, hi_inf = lower == -sp.oo, upper == sp.oo
@@ -175,7 +170,7 @@ def _interval_symbol(name: str, lower: sp.Expr, upper: sp.Expr) -> sp.Symbol:
     return sp.Symbol(name, real=True)
 
 
-# ------------------------------------------------------------------------------------ proofs as data
+# -------------------------------------------------------------- proofs as data
 _TRIALS = (0.37, -0.81, 1.23)
 
 
@@ -324,7 +319,12 @@ def _evaluate(e: Any, domain: Mapping[sp.Symbol, Callable[[sp.Expr], sp.Expr]], 
     return point, val
 
 
-def _witness(residual: Any, domain: Mapping[sp.Symbol, Callable[[sp.Expr], sp.Expr]], *, positive: bool = False):
+def _witness(
+    residual: Any,
+    domain: Mapping[sp.Symbol, Callable[[sp.Expr], sp.Expr]],
+    *,
+    positive: bool = False,
+):
     """A deterministic point where the residual is clearly nonzero (or not positive), if one is found."""
     entries = list(residual) if isinstance(residual, sp.MatrixBase) else [residual]
     for e in entries:
@@ -372,23 +372,35 @@ def _check_positive(
 ) -> ProofStep:
     red = sp.simplify(expr)
     if red.is_positive:
-        return ProofStep(claim, expr, sp.S.Zero, red, "proved", "simplify(expr).is_positive", relation=">")
+        return ProofStep(
+            claim, expr, sp.S.Zero, red, "proved", "simplify(expr).is_positive", relation=">"
+        )
     wit = _witness(red, domain or {}, positive=True)
-    return ProofStep(claim, expr, sp.S.Zero, red, "refuted" if wit else "not proved",
-                     "simplify(expr).is_positive", wit, relation=">")
+    return ProofStep(
+        claim,
+        expr,
+        sp.S.Zero,
+        red,
+        "refuted" if wit else "not proved",
+        "simplify(expr).is_positive",
+        wit,
+        relation=">",
+    )
 
 
 def _definition(claim: str, lhs: Any = sp.S.Zero, rhs: Any = sp.S.Zero) -> ProofStep:
     return ProofStep(claim, lhs, rhs, sp.S.Zero, "definition", "stated")
 
 
-def _result(identity: str, residual: Any, steps: Sequence[ProofStep], conditions: Sequence[Any] = ()) -> ProofResult:
+def _result(
+    identity: str, residual: Any, steps: Sequence[ProofStep], conditions: Sequence[Any] = ()
+) -> ProofResult:
     steps = tuple(steps)
     holds = all(s.holds for s in steps) and _is_zero(residual)
     return ProofResult(identity, residual, holds, steps, tuple(conditions))
 
 
-# ------------------------------------------------------------------------------------ priors
+# -------------------------------------------------------------- priors
 @dataclass(frozen=True)
 class PriorPiece:
     r"""A prior on one open interval where pdf, CDF and quantile are single analytic expressions.
@@ -473,7 +485,7 @@ class SymbolicPrior:
     def __post_init__(self) -> None:
         if not self.pieces:
             raise ValueError(f"prior {self.name!r} needs at least one piece")
-        for a, b in zip(self.pieces, self.pieces[1:]):
+        for a, b in zip(self.pieces, self.pieces[1:], strict=False):
             if a.upper != b.lower or a.p_upper != b.p_lower:
                 raise ValueError(
                     f"prior {self.name!r}: pieces must be adjacent; got upper={a.upper}, "
@@ -485,7 +497,9 @@ class SymbolicPrior:
                 f"{self.pieces[0].p_lower} to {self.pieces[-1].p_upper}"
             )
         if self.closed_forms is not None and len(self.closed_forms) != 3:
-            raise ValueError(f"closed_forms must be (pdf, cdf, quantile); got {len(self.closed_forms)} items")
+            raise ValueError(
+                f"closed_forms must be (pdf, cdf, quantile); got {len(self.closed_forms)} items"
+            )
 
     @property
     def lower(self) -> sp.Expr:
@@ -500,7 +514,9 @@ class SymbolicPrior:
     def _pw(self, arg: sp.Expr, exprs: Sequence[sp.Expr], bounds: Sequence[sp.Expr]) -> sp.Expr:
         if len(exprs) == 1:
             return exprs[0]
-        cases = [(e, arg < b) for e, b in zip(exprs[:-1], bounds[:-1])] + [(exprs[-1], True)]
+        cases = [(e, arg < b) for e, b in zip(exprs[:-1], bounds[:-1], strict=True)] + [
+            (exprs[-1], True)
+        ]
         return sp.Piecewise(*cases)
 
     def pdf(self, x: sp.Expr) -> sp.Expr:
@@ -519,20 +535,27 @@ class SymbolicPrior:
         r""":math:`F^{-1}(q)` for q in (0, 1)."""
         if self.closed_forms is not None:
             return self.closed_forms[2].subs(_P, q)
-        return self._pw(q, [pc.quantile_at(q) for pc in self.pieces], [pc.p_upper for pc in self.pieces])
+        return self._pw(
+            q, [pc.quantile_at(q) for pc in self.pieces], [pc.p_upper for pc in self.pieces]
+        )
 
     def gaussianize(self, x: sp.Expr) -> sp.Expr:
         r""":math:`G(x)=\Phi^{-1}(F(x))`."""
         if self.closed_forms is not None or len(self.pieces) == 1:
             return std_normal_quantile(self.cdf(x))
-        return self._pw(x, [pc.gaussianize(x) for pc in self.pieces], [pc.upper for pc in self.pieces])
+        return self._pw(
+            x, [pc.gaussianize(x) for pc in self.pieces], [pc.upper for pc in self.pieces]
+        )
 
     def degaussianize(self, t: sp.Expr) -> sp.Expr:
         r""":math:`G^{-1}(t)=F^{-1}(\Phi(t))`."""
         if self.closed_forms is not None or len(self.pieces) == 1:
             return self.quantile(std_normal_cdf(t))
-        return self._pw(t, [pc.degaussianize(t) for pc in self.pieces],
-                        [pc.gaussian_upper for pc in self.pieces])
+        return self._pw(
+            t,
+            [pc.degaussianize(t) for pc in self.pieces],
+            [pc.gaussian_upper for pc in self.pieces],
+        )
 
     def support_symbol(self, name: str) -> sp.Symbol:
         """A symbol for a point of the support, with the sign assumption SymPy can express."""
@@ -552,34 +575,70 @@ class SymbolicPrior:
 
 
 def _single(name: str, pdf, cdf, quantile, lower, upper, scipy_name: str) -> SymbolicPrior:
-    return SymbolicPrior(name, (PriorPiece(pdf, cdf, quantile, lower, upper, sp.S.Zero, sp.S.One),), scipy_name)
+    return SymbolicPrior(
+        name, (PriorPiece(pdf, cdf, quantile, lower, upper, sp.S.Zero, sp.S.One),), scipy_name
+    )
 
 
 _half = sp.Rational(1, 2)
 
 #: Registry of priors with closed-form pdf, CDF and quantile (standard forms, SciPy's defaults).
 PRIORS: dict[str, SymbolicPrior] = {
-    "normal": _single("normal", std_normal_pdf(_X), std_normal_cdf(_X), std_normal_quantile(_P),
-                      -sp.oo, sp.oo, "norm"),
+    "normal": _single(
+        "normal",
+        std_normal_pdf(_X),
+        std_normal_cdf(_X),
+        std_normal_quantile(_P),
+        -sp.oo,
+        sp.oo,
+        "norm",
+    ),
     "uniform": _single("uniform", sp.S.One, _X, _P, sp.S.Zero, sp.S.One, "uniform"),
     "laplace": SymbolicPrior(
         "laplace",
         (
-            PriorPiece(sp.exp(_X) / 2, sp.exp(_X) / 2, sp.log(2 * _P), -sp.oo, sp.S.Zero, sp.S.Zero, _half),
-            PriorPiece(sp.exp(-_X) / 2, 1 - sp.exp(-_X) / 2, -sp.log(2 * (1 - _P)), sp.S.Zero, sp.oo, _half,
-                       sp.S.One),
+            PriorPiece(
+                sp.exp(_X) / 2, sp.exp(_X) / 2, sp.log(2 * _P), -sp.oo, sp.S.Zero, sp.S.Zero, _half
+            ),
+            PriorPiece(
+                sp.exp(-_X) / 2,
+                1 - sp.exp(-_X) / 2,
+                -sp.log(2 * (1 - _P)),
+                sp.S.Zero,
+                sp.oo,
+                _half,
+                sp.S.One,
+            ),
         ),
         "laplace",
         # one expression for the whole line: G(x) = sign(x)·Φ⁻¹(1 − e^{−|x|}/2)-type forms, no Piecewise
-        (sp.exp(-sp.Abs(_X)) / 2, _half + sp.sign(_X) * (1 - sp.exp(-sp.Abs(_X))) / 2,
-         -sp.sign(_P - _half) * sp.log(1 - 2 * sp.Abs(_P - _half))),
+        (
+            sp.exp(-sp.Abs(_X)) / 2,
+            _half + sp.sign(_X) * (1 - sp.exp(-sp.Abs(_X))) / 2,
+            -sp.sign(_P - _half) * sp.log(1 - 2 * sp.Abs(_P - _half)),
+        ),
     ),
-    "logistic": _single("logistic", sp.exp(-_X) / (1 + sp.exp(-_X)) ** 2, 1 / (1 + sp.exp(-_X)),
-                        sp.log(_P / (1 - _P)), -sp.oo, sp.oo, "logistic"),
-    "exponential": _single("exponential", sp.exp(-_X), 1 - sp.exp(-_X), -sp.log(1 - _P), sp.S.Zero, sp.oo,
-                           "expon"),
-    "cauchy": _single("cauchy", 1 / (sp.pi * (1 + _X**2)), _half + sp.atan(_X) / sp.pi,
-                      sp.tan(sp.pi * (_P - _half)), -sp.oo, sp.oo, "cauchy"),
+    "logistic": _single(
+        "logistic",
+        sp.exp(-_X) / (1 + sp.exp(-_X)) ** 2,
+        1 / (1 + sp.exp(-_X)),
+        sp.log(_P / (1 - _P)),
+        -sp.oo,
+        sp.oo,
+        "logistic",
+    ),
+    "exponential": _single(
+        "exponential", sp.exp(-_X), 1 - sp.exp(-_X), -sp.log(1 - _P), sp.S.Zero, sp.oo, "expon"
+    ),
+    "cauchy": _single(
+        "cauchy",
+        1 / (sp.pi * (1 + _X**2)),
+        _half + sp.atan(_X) / sp.pi,
+        sp.tan(sp.pi * (_P - _half)),
+        -sp.oo,
+        sp.oo,
+        "cauchy",
+    ),
 }
 
 
@@ -589,19 +648,25 @@ def get_prior(prior: str | SymbolicPrior) -> SymbolicPrior:
         return prior
     if isinstance(prior, str) and prior in PRIORS:
         return PRIORS[prior]
-    raise ValueError(f"unknown prior {prior!r}; expected a SymbolicPrior or one of {sorted(PRIORS)}")
+    raise ValueError(
+        f"unknown prior {prior!r}; expected a SymbolicPrior or one of {sorted(PRIORS)}"
+    )
 
 
-def _priors_for(prior: str | SymbolicPrior | Sequence[str | SymbolicPrior], d: int) -> tuple[SymbolicPrior, ...]:
+def _priors_for(
+    prior: str | SymbolicPrior | Sequence[str | SymbolicPrior], d: int
+) -> tuple[SymbolicPrior, ...]:
     if isinstance(prior, (str, SymbolicPrior)):
         return (get_prior(prior),) * d
     priors = tuple(get_prior(p) for p in prior)
     if len(priors) != d:
-        raise ValueError(f"got {len(priors)} priors for d = {d}; expected one prior or exactly d of them")
+        raise ValueError(
+            f"got {len(priors)} priors for d = {d}; expected one prior or exactly d of them"
+        )
     return priors
 
 
-# ------------------------------------------------------------------------------------ matrices
+# -------------------------------------------------------------- matrices
 def rotation_2d(theta: sp.Expr | None = None) -> sp.ImmutableMatrix:
     r"""The rotation :math:`\begin{pmatrix}\cos\theta&-\sin\theta\\\sin\theta&\cos\theta\end{pmatrix}`.
 
@@ -659,7 +724,7 @@ def default_rotation(d: int) -> sp.ImmutableMatrix:
     )
 
 
-# ------------------------------------------------------------------------------------ Gaussian-space maps
+# -------------------------------------------------------------- Gaussian-space maps
 @dataclass(frozen=True)
 class GaussianMap:
     r"""A map :math:`T` of Gaussian space :math:`\mathbb R^d`, as expressions in the symbols ``y``.
@@ -758,7 +823,9 @@ def _swirl_parts(d: int, theta: Any):
     return y, r, th_fun, rot
 
 
-def swirl_map(d: int = 2, theta: str | sp.Expr | Callable[[sp.Expr], sp.Expr] = "function") -> GaussianMap:
+def swirl_map(
+    d: int = 2, theta: str | sp.Expr | Callable[[sp.Expr], sp.Expr] = "function"
+) -> GaussianMap:
     r"""The radius-dependent rotation :math:`T(y)=\exp(\theta(\lVert y\rVert)S)\,y` (theory.md §4.2).
 
     Parameters
@@ -803,7 +870,7 @@ def _check_d(d: int) -> int:
     return int(d)
 
 
-# ------------------------------------------------------------------------------------ the map f
+# -------------------------------------------------------------- the map f
 @dataclass(frozen=True)
 class SymbolicMap:
     r"""The map :math:`f=G^{-1}\circ T\circ G` as SymPy expressions (Theorem 1 when :math:`T=A`).
@@ -849,15 +916,17 @@ class SymbolicMap:
     def density(self, x: Sequence[sp.Expr] | None = None) -> sp.Expr:
         r""":math:`p(x)=\prod_j p_j(x_j)` (default at :math:`x=u`)."""
         x = self.u if x is None else tuple(x)
-        return sp.Mul(*[pr.pdf(xi) for pr, xi in zip(self.priors, x)])
+        return sp.Mul(*[pr.pdf(xi) for pr, xi in zip(self.priors, x, strict=True)])
 
     def inverse(self) -> sp.ImmutableMatrix:
         r""":math:`f^{-1}(v)=G^{-1}(T^{-1}(G(v)))`, written in the same symbols ``u`` (read them as v)."""
         if self.inner.T_inv is None:
             raise ValueError(f"the inner map {self.inner.name!r} has no inverse expression")
-        yv = [pr.gaussianize(ui) for pr, ui in zip(self.priors, self.u)]
-        w = self.inner.T_inv.subs(dict(zip(self.inner.y, yv)), simultaneous=True)
-        return sp.ImmutableMatrix([pr.degaussianize(wi) for pr, wi in zip(self.priors, w)])
+        yv = [pr.gaussianize(ui) for pr, ui in zip(self.priors, self.u, strict=True)]
+        w = self.inner.T_inv.subs(dict(zip(self.inner.y, yv, strict=True)), simultaneous=True)
+        return sp.ImmutableMatrix(
+            [pr.degaussianize(wi) for pr, wi in zip(self.priors, w, strict=True)]
+        )
 
     def jacobian(self, *, direct: bool = False) -> sp.ImmutableMatrix:
         r""":math:`J_f(u)` by symbolic differentiation (unsimplified), almost everywhere.
@@ -877,13 +946,24 @@ class SymbolicMap:
             J = sp.Matrix(self.f.jacobian(self.u))
         else:
             t = sp.Symbol("t", real=True)
-            d_out = [sp.diff(pr.degaussianize(t), t).subs(t, yr) for pr, yr in zip(self.priors, self.y_rot)]
-            d_in = [sp.diff(pr.gaussianize(uj), uj) for pr, uj in zip(self.priors, self.u)]
-            JT = self.inner.jacobian().subs(dict(zip(self.inner.y, self.y)), simultaneous=True)
+            d_out = [
+                sp.diff(pr.degaussianize(t), t).subs(t, yr)
+                for pr, yr in zip(self.priors, self.y_rot, strict=True)
+            ]
+            d_in = [
+                sp.diff(pr.gaussianize(uj), uj) for pr, uj in zip(self.priors, self.u, strict=True)
+            ]
+            JT = self.inner.jacobian().subs(
+                dict(zip(self.inner.y, self.y, strict=True)), simultaneous=True
+            )
             J = sp.Matrix(self.d, self.d, lambda i, j: d_out[i] * JT[i, j] * d_in[j])
         J = J.replace(
-            lambda e: isinstance(e, sp.DiracDelta) or (isinstance(e, sp.Derivative) and isinstance(e.expr, sp.sign)),
-            lambda e: sp.S.Zero)
+            lambda e: (
+                isinstance(e, sp.DiracDelta)
+                or (isinstance(e, sp.Derivative) and isinstance(e.expr, sp.sign))
+            ),
+            lambda e: sp.S.Zero,
+        )
         return sp.ImmutableMatrix(J)
 
     def jacobian_det(self) -> sp.Expr:
@@ -896,9 +976,17 @@ class SymbolicMap:
         Returns the diagonals :math:`(\varphi(y'_i)/p_i(v_i))_i`, the matrix :math:`J_T(G(u))` and
         :math:`(p_j(u_j)/\varphi(y_j))_j`. Both diagonals are positive on the open support.
         """
-        d_out = [std_normal_pdf(yr) / pr.pdf(fi) for pr, yr, fi in zip(self.priors, self.y_rot, self.f)]
-        d_in = [pr.pdf(ui) / std_normal_pdf(yi) for pr, ui, yi in zip(self.priors, self.u, self.y)]
-        JT = self.inner.jacobian().subs(dict(zip(self.inner.y, self.y)), simultaneous=True)
+        d_out = [
+            std_normal_pdf(yr) / pr.pdf(fi)
+            for pr, yr, fi in zip(self.priors, self.y_rot, self.f, strict=True)
+        ]
+        d_in = [
+            pr.pdf(ui) / std_normal_pdf(yi)
+            for pr, ui, yi in zip(self.priors, self.u, self.y, strict=True)
+        ]
+        JT = self.inner.jacobian().subs(
+            dict(zip(self.inner.y, self.y, strict=True)), simultaneous=True
+        )
         return sp.ImmutableMatrix(d_out), sp.ImmutableMatrix(JT), sp.ImmutableMatrix(d_in)
 
     def structured_jacobian(self) -> sp.ImmutableMatrix:
@@ -906,7 +994,9 @@ class SymbolicMap:
         d_out, JT, d_in = self.jacobian_factors()
         return sp.ImmutableMatrix(self.d, self.d, lambda i, j: d_out[i] * JT[i, j] * d_in[j])
 
-    def numeric(self, values: Mapping[str | sp.Symbol, float] | None = None, *, dps: int | None = None) -> "NumericMap":
+    def numeric(
+        self, values: Mapping[str | sp.Symbol, float] | None = None, *, dps: int | None = None
+    ) -> "NumericMap":
         """Numeric functions from the expressions (NumPy/SciPy, or mpmath with ``dps`` digits).
 
         Parameters
@@ -954,13 +1044,13 @@ def symbolic_map(
     priors = _priors_for(prior, d)
     T = _inner_for(d, A, inner)
     u = tuple(pr.support_symbol(f"u{j + 1}") for j, pr in enumerate(priors))
-    y = sp.ImmutableMatrix([pr.gaussianize(uj) for pr, uj in zip(priors, u)])
-    y_rot = sp.ImmutableMatrix(T.T.subs(dict(zip(T.y, y)), simultaneous=True))
-    f = sp.ImmutableMatrix([pr.degaussianize(w) for pr, w in zip(priors, y_rot)])
+    y = sp.ImmutableMatrix([pr.gaussianize(uj) for pr, uj in zip(priors, u, strict=True)])
+    y_rot = sp.ImmutableMatrix(T.T.subs(dict(zip(T.y, y, strict=True)), simultaneous=True))
+    f = sp.ImmutableMatrix([pr.degaussianize(w) for pr, w in zip(priors, y_rot, strict=True)])
     return SymbolicMap(priors, T, u, y, y_rot, f)
 
 
-# ------------------------------------------------------------------------------------ numbers
+# -------------------------------------------------------------- numbers
 class NumericMap:
     r"""Numeric evaluation of a :class:`SymbolicMap` (``lambdify``), for comparisons with the numeric package.
 
@@ -981,7 +1071,9 @@ class NumericMap:
         for k, v in values.items():
             sym = names.get(k) if isinstance(k, str) else k
             if sym not in smap.params:
-                raise ValueError(f"unknown parameter {k!r}; the map's parameters are {[p.name for p in smap.params]}")
+                raise ValueError(
+                    f"unknown parameter {k!r}; the map's parameters are {[p.name for p in smap.params]}"
+                )
             v = float(v)
             if not np.isfinite(v):
                 raise ValueError(f"parameter {k!r} must be finite; got {v}")
@@ -1012,8 +1104,11 @@ class NumericMap:
     def _fun(self, what: str) -> Callable:
         if what not in self._cache:
             expr = self._expr(what)
-            expr = sp.sympify(expr).subs(self.values) if not isinstance(expr, list) else [
-                sp.sympify(e).subs(self.values) for e in expr]
+            expr = (
+                sp.sympify(expr).subs(self.values)
+                if not isinstance(expr, list)
+                else [sp.sympify(e).subs(self.values) for e in expr]
+            )
             modules = "mpmath" if self.dps is not None else ["scipy", "numpy"]
             self._cache[what] = sp.lambdify(self.smap.u, expr, modules=modules, cse=True)
         return self._cache[what]
@@ -1024,7 +1119,9 @@ class NumericMap:
         if single:
             arr = arr[None, :]
         if arr.ndim != 2 or arr.shape[1] != self.d:
-            raise ValueError(f"{name} must have shape (n, {self.d}) or ({self.d},); got {np.shape(x)}")
+            raise ValueError(
+                f"{name} must have shape (n, {self.d}) or ({self.d},); got {np.shape(x)}"
+            )
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{name} contains NaN or inf")
         for j, pr in enumerate(self.smap.priors):
@@ -1032,7 +1129,9 @@ class NumericMap:
             col = arr[:, j]
             if np.any(col <= lo) or np.any(col >= hi):
                 k = int(np.argmax((col <= lo) | (col >= hi)))
-                raise ValueError(f"{name}[{k}, {j}] = {col[k]!r} is outside the open support ({lo}, {hi}) of {pr.name}")
+                raise ValueError(
+                    f"{name}[{k}, {j}] = {float(col[k])!r} is outside the open support ({lo}, {hi}) of {pr.name}"
+                )
         return arr, single
 
     def _eval(self, what: str, x: ArrayLike, name: str) -> Array:
@@ -1043,7 +1142,10 @@ class NumericMap:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 out = fun(*arr.T)
             if isinstance(out, list):
-                out = np.stack([np.broadcast_to(np.asarray(o, dtype=np.float64), arr.shape[:1]) for o in out], axis=1)
+                out = np.stack(
+                    [np.broadcast_to(np.asarray(o, dtype=np.float64), arr.shape[:1]) for o in out],
+                    axis=1,
+                )
             out = np.asarray(out, dtype=np.float64)
         else:
             import mpmath
@@ -1055,7 +1157,9 @@ class NumericMap:
                     rows.append([float(v) for v in val] if isinstance(val, list) else float(val))
             out = np.asarray(rows, dtype=np.float64)
         if not np.all(np.isfinite(out)):
-            raise ValueError(f"non-finite result for {what}: a point beyond the numeric range of the closed forms")
+            raise ValueError(
+                f"non-finite result for {what}: a point beyond the numeric range of the closed forms"
+            )
         return out[0] if single else out
 
     def forward(self, u: ArrayLike) -> Array:
@@ -1084,7 +1188,9 @@ class NumericMap:
             with mpmath.workdps(self.dps):
                 for k, row in enumerate(arr):
                     vals = fun(*[mpmath.mpf(float(c)) for c in row])
-                    mat = mpmath.matrix([vals[i * self.d:(i + 1) * self.d] for i in range(self.d)])
+                    mat = mpmath.matrix(
+                        [vals[i * self.d : (i + 1) * self.d] for i in range(self.d)]
+                    )
                     out[k] = float(mpmath.log(abs(mpmath.det(mat))))
         return out[0] if single else out
 
@@ -1100,7 +1206,7 @@ class NumericMap:
         return out[0] if single else out
 
 
-# ------------------------------------------------------------------------------------ proofs
+# -------------------------------------------------------------- proofs
 @functools.lru_cache(maxsize=None)
 def _marginal_analysis(prior: SymbolicPrior) -> tuple[ProofResult, sp.Expr, sp.Expr]:
     """Steps for one prior, and the simplified ratios r_in(x) (in _X) and r_out(t) (in _T)."""
@@ -1108,42 +1214,85 @@ def _marginal_analysis(prior: SymbolicPrior) -> tuple[ProofResult, sp.Expr, sp.E
     r_in_pieces, r_out_pieces = [], []
     n = len(prior.pieces)
     for k, pc in enumerate(prior.pieces):
-        tag = prior.name if n == 1 else f"{prior.name}, piece {k + 1}/{n}: {pc.lower} < x < {pc.upper}"
+        tag = (
+            prior.name
+            if n == 1
+            else f"{prior.name}, piece {k + 1}/{n}: {pc.lower} < x < {pc.upper}"
+        )
         x = _interval_symbol("x", pc.lower, pc.upper)
         t = _interval_symbol("t", pc.gaussian_lower, pc.gaussian_upper)
         sx = lambda s, pc=pc: _interval_param(pc.lower, pc.upper, s)  # noqa: E731
         st = lambda s, pc=pc: _interval_param(pc.gaussian_lower, pc.gaussian_upper, s)  # noqa: E731
         dom = {x: sx, t: st}
         pdf, cdf, Gx = pc.pdf_at(x), pc.cdf_at(x), pc.gaussianize(x)
-        steps.append(_check_equal(f"[{tag}] the density is the derivative of the CDF: F'(x) = p(x)",
-                                  sp.diff(cdf, x), pdf, domain=dom))
+        steps.append(
+            _check_equal(
+                f"[{tag}] the density is the derivative of the CDF: F'(x) = p(x)",
+                sp.diff(cdf, x),
+                pdf,
+                domain=dom,
+            )
+        )
         # positivity on the open piece: substitute x = x(s), s real, an increasing bijection onto it
         s = sp.Symbol("s", real=True)
-        steps.append(_check_positive(f"[{tag}] p(x) > 0 on the open interval (x = x(s), s ∈ ℝ)",
-                                     pc.pdf_at(_interval_param(pc.lower, pc.upper, s)), domain={}))
+        steps.append(
+            _check_positive(
+                f"[{tag}] p(x) > 0 on the open interval (x = x(s), s ∈ ℝ)",
+                pc.pdf_at(_interval_param(pc.lower, pc.upper, s)),
+                domain={},
+            )
+        )
         lo_lim = sp.limit(cdf, x, pc.lower, "+")
         hi_lim = sp.limit(cdf, x, pc.upper, "-")
-        steps.append(_check_equal(
-            f"[{tag}] F runs from {pc.p_lower} to {pc.p_upper} over the interval (with F' = p > 0: "
-            f"F is a bijection onto ({pc.p_lower}, {pc.p_upper}))",
-            sp.ImmutableMatrix([lo_lim, hi_lim]), sp.ImmutableMatrix([pc.p_lower, pc.p_upper]), how="limit"))
-        steps.append(_check_equal(f"[{tag}] the quantile inverts the CDF: F⁻¹(F(x)) = x",
-                                  pc.quantile_at(cdf), x, domain=dom))
+        steps.append(
+            _check_equal(
+                f"[{tag}] F runs from {pc.p_lower} to {pc.p_upper} over the interval (with F' = p > 0: "
+                f"F is a bijection onto ({pc.p_lower}, {pc.p_upper}))",
+                sp.ImmutableMatrix([lo_lim, hi_lim]),
+                sp.ImmutableMatrix([pc.p_lower, pc.p_upper]),
+                how="limit",
+            )
+        )
+        steps.append(
+            _check_equal(
+                f"[{tag}] the quantile inverts the CDF: F⁻¹(F(x)) = x",
+                pc.quantile_at(cdf),
+                x,
+                domain=dom,
+            )
+        )
         r_in = sp.simplify(std_normal_pdf(Gx) * sp.diff(Gx, x) / pdf)
-        steps.append(_check_equal(f"[{tag}] (i) G'(x) = p(x)/φ(G(x)), as φ(G(x))·G'(x)/p(x) = 1, G = Φ⁻¹∘F",
-                                  r_in, sp.S.One, domain=dom))
+        steps.append(
+            _check_equal(
+                f"[{tag}] (i) G'(x) = p(x)/φ(G(x)), as φ(G(x))·G'(x)/p(x) = 1, G = Φ⁻¹∘F",
+                r_in,
+                sp.S.One,
+                domain=dom,
+            )
+        )
         Ginv = pc.degaussianize(t)
         r_out = sp.simplify(sp.diff(Ginv, t) * pc.pdf_at(Ginv) / std_normal_pdf(t))
-        steps.append(_check_equal(
-            f"[{tag}] (ii) (G⁻¹)'(t) = φ(t)/p(G⁻¹(t)), as (G⁻¹)'(t)·p(G⁻¹(t))/φ(t) = 1, G⁻¹ = F⁻¹∘Φ",
-            r_out, sp.S.One, domain=dom))
+        steps.append(
+            _check_equal(
+                f"[{tag}] (ii) (G⁻¹)'(t) = φ(t)/p(G⁻¹(t)), as (G⁻¹)'(t)·p(G⁻¹(t))/φ(t) = 1, G⁻¹ = F⁻¹∘Φ",
+                r_out,
+                sp.S.One,
+                domain=dom,
+            )
+        )
         if prior.closed_forms is not None:
             cf_pdf, cf_cdf, cf_q = prior.closed_forms
             q_t = std_normal_cdf(t)
-            steps.append(_check_equal(
-                f"[{tag}] the single-expression forms of pdf, CDF and quantile agree with this piece",
-                sp.ImmutableMatrix([cf_pdf.subs(_X, x), cf_cdf.subs(_X, x), cf_q.subs(_P, q_t)]),
-                sp.ImmutableMatrix([pdf, cdf, pc.quantile_at(q_t)]), domain=dom))
+            steps.append(
+                _check_equal(
+                    f"[{tag}] the single-expression forms of pdf, CDF and quantile agree with this piece",
+                    sp.ImmutableMatrix(
+                        [cf_pdf.subs(_X, x), cf_cdf.subs(_X, x), cf_q.subs(_P, q_t)]
+                    ),
+                    sp.ImmutableMatrix([pdf, cdf, pc.quantile_at(q_t)]),
+                    domain=dom,
+                )
+            )
         r_in_pieces.append(r_in.subs(x, _X))
         r_out_pieces.append(r_out.subs(t, _T))
     r_in_all = prior._pw(_X, r_in_pieces, [pc.upper for pc in prior.pieces])
@@ -1153,8 +1302,11 @@ def _marginal_analysis(prior: SymbolicPrior) -> tuple[ProofResult, sp.Expr, sp.E
     if all(r == 1 for r in r_out_pieces):
         r_out_all = sp.S.One
     residual = sp.ImmutableMatrix([r_in_all - 1, r_out_all - 1])
-    res = _result(f"marginal identities of the {prior.name} prior: G' = p/φ(G) and (G⁻¹)' = φ/p(G⁻¹)",
-                  residual if not _is_zero(residual) else sp.S.Zero, steps)
+    res = _result(
+        f"marginal identities of the {prior.name} prior: G' = p/φ(G) and (G⁻¹)' = φ/p(G⁻¹)",
+        residual if not _is_zero(residual) else sp.S.Zero,
+        steps,
+    )
     return res, r_in_all, r_out_all
 
 
@@ -1187,7 +1339,7 @@ def _chain_rule(T: GaussianMap) -> ProofResult:
     u = sp.symbols(f"u1:{d + 1}", real=True)
     Gs = [sp.Function(f"G_{j + 1}")(u[j]) for j in range(d)]
     Hs = [sp.Function(f"H_{i + 1}") for i in range(d)]
-    sub = dict(zip(T.y, Gs))
+    sub = dict(zip(T.y, Gs, strict=True))
     TG = [e.subs(sub, simultaneous=True) for e in T.T]
     f = sp.Matrix([Hs[i](TG[i]) for i in range(d)])
     J = f.jacobian(u)
@@ -1199,15 +1351,26 @@ def _chain_rule(T: GaussianMap) -> ProofResult:
     step = _check_equal(
         f"chain rule, d = {d}: ∂f_i/∂u_j = H_i'(T_i(G(u)))·(∂T_i/∂y_j)(G(u))·G_j'(u_j) for f_i = H_i(T_i(G_1(u_1),…)), "
         "with G_j, H_i arbitrary differentiable functions",
-        sp.ImmutableMatrix(J), sp.ImmutableMatrix(S), simplifier=lambda e: sp.simplify(e.doit()),
-        how="structural equality, else simplify(doit(lhs - rhs))")
+        sp.ImmutableMatrix(J),
+        sp.ImmutableMatrix(S),
+        simplifier=lambda e: sp.simplify(e.doit()),
+        how="structural equality, else simplify(doit(lhs - rhs))",
+    )
     steps = [step]
     if T.A is not None:
-        steps.append(_check_equal("the Jacobian of the linear map T(y) = Ay is A", T.jacobian(), T.A))
-    return _result("J_f(u) = diag((G⁻¹)'(y')) · J_T(y) · diag(G'(u)),  y = G(u), y' = T(y)", step.residual, steps)
+        steps.append(
+            _check_equal("the Jacobian of the linear map T(y) = Ay is A", T.jacobian(), T.A)
+        )
+    return _result(
+        "J_f(u) = diag((G⁻¹)'(y')) · J_T(y) · diag(G'(u)),  y = G(u), y' = T(y)",
+        step.residual,
+        steps,
+    )
 
 
-def prove_gaussian_invariance(A: Any = None, *, d: int | None = None, inner: GaussianMap | None = None) -> ProofResult:
+def prove_gaussian_invariance(
+    A: Any = None, *, d: int | None = None, inner: GaussianMap | None = None
+) -> ProofResult:
     r"""Prove :math:`\varphi_d(T(y))\,|\det J_T(y)|=\varphi_d(y)`: T preserves the standard normal density.
 
     Steps: (if linear) :math:`A^\top A=I`; :math:`\lVert T(y)\rVert^2=\lVert y\rVert^2`; :math:`|\det J_T|=1`;
@@ -1231,20 +1394,33 @@ def _gaussian_invariance(T: GaussianMap) -> ProofResult:
     y = T.y
     steps = []
     if T.A is not None:
-        steps.append(_check_equal(f"A is orthogonal: AᵀA = I (d = {T.d})", T.A.T * T.A, sp.eye(T.d)))
+        steps.append(
+            _check_equal(f"A is orthogonal: AᵀA = I (d = {T.d})", T.A.T * T.A, sp.eye(T.d))
+        )
     norm2 = sum(c**2 for c in y)
     q = _reduce(sum(c**2 for c in T.T), sp.simplify)
-    steps.append(_check_equal("T preserves the norm: ‖T(y)‖² = ‖y‖²", q, norm2,
-                              how="simplify(‖T(y)‖² − ‖y‖²) == 0"))
+    steps.append(
+        _check_equal(
+            "T preserves the norm: ‖T(y)‖² = ‖y‖²", q, norm2, how="simplify(‖T(y)‖² − ‖y‖²) == 0"
+        )
+    )
     det = sp.simplify(T.jacobian().det(method="berkowitz"))
     absdet = sp.simplify(sp.Abs(det))
     steps.append(_check_equal("T preserves volume: |det J_T(y)| = 1", absdet, sp.S.One))
     # combine: substitute the simplified ‖T(y)‖² and |det J_T| into φ_d(T(y))|det J_T|/φ_d(y) − 1
     ratio = sp.exp(-(q - norm2) / 2) * absdet
-    steps.append(_check_equal("φ_d(T(y))·|det J_T(y)| / φ_d(y) = exp((‖y‖² − ‖T(y)‖²)/2)·|det J_T(y)| = 1",
-                              ratio, sp.S.One))
-    return _result("φ_d(T(y))·|det J_T(y)| = φ_d(y) for all y ∈ ℝ^d (T preserves N(0, I))",
-                   steps[-1].residual, steps)
+    steps.append(
+        _check_equal(
+            "φ_d(T(y))·|det J_T(y)| / φ_d(y) = exp((‖y‖² − ‖T(y)‖²)/2)·|det J_T(y)| = 1",
+            ratio,
+            sp.S.One,
+        )
+    )
+    return _result(
+        "φ_d(T(y))·|det J_T(y)| = φ_d(y) for all y ∈ ℝ^d (T preserves N(0, I))",
+        steps[-1].residual,
+        steps,
+    )
 
 
 def prove_density_invariance(
@@ -1263,7 +1439,9 @@ def prove_density_invariance(
     A : matrix-like, optional
         Default: the symbolic rotation of :func:`default_rotation` (θ for d = 2, Cayley for d = 3).
     inner : GaussianMap, optional
-        A nonlinear Gaussian-space map instead of A (e.g. :func:`swirl_map`).
+        A nonlinear Gaussian-space map instead of A (e.g. :func:`swirl_map`; its Gaussian invariance
+        is proved by direct simplification — seconds in d = 2, impractically slow for the d = 3
+        swirl, whose structured proof is :func:`prove_swirl`).
 
     Returns
     -------
@@ -1291,11 +1469,16 @@ def prove_density_invariance(
     a = sp.symbols(f"a1:{d + 1}", positive=True)
     b = sp.symbols(f"b1:{d + 1}", positive=True)
     M = sp.Matrix(d, d, lambda i, j: sp.Symbol(f"m{i + 1}{j + 1}", real=True))
-    steps.append(_check_equal(
-        f"det(diag(a)·M·diag(b)) = (∏a_i)·det M·(∏b_j) (d = {d}); with a, b > 0: "
-        "|det J_f| = ∏(G⁻¹)'(y'_i) · |det J_T| · ∏G_j'(u_j)",
-        (sp.diag(*a) * M * sp.diag(*b)).det(method="berkowitz"), sp.Mul(*a) * M.det(method="berkowitz") * sp.Mul(*b),
-        simplifier=sp.expand, how="expand(lhs − rhs) == 0"))
+    steps.append(
+        _check_equal(
+            f"det(diag(a)·M·diag(b)) = (∏a_i)·det M·(∏b_j) (d = {d}); with a, b > 0: "
+            "|det J_f| = ∏(G⁻¹)'(y'_i) · |det J_T| · ∏G_j'(u_j)",
+            (sp.diag(*a) * M * sp.diag(*b)).det(method="berkowitz"),
+            sp.Mul(*a) * M.det(method="berkowitz") * sp.Mul(*b),
+            simplifier=sp.expand,
+            how="expand(lhs − rhs) == 0",
+        )
+    )
     gauss = prove_gaussian_invariance(inner=T)
     steps.extend(gauss.steps)
     # combination: p(f(u))|det J_f(u)|/p(u) = ∏ r_out_i ∏ r_in_j · φ_d(T(y))|det J_T|/φ_d(y)
@@ -1313,12 +1496,18 @@ def prove_density_invariance(
     final = _check_equal(
         "combine: p(f(u))·|det J_f(u)| / p(u) = ∏_i [p_i(v_i)·φ(y'_i)/p_i(v_i)] · |det J_T| · ∏_j [p_j(u_j)/φ(y_j)] / p(u) "
         "= φ_d(y')·|det J_T(y)|/φ_d(y) = 1, using (i), (ii) and the Gaussian invariance",
-        combo + 1, sp.S.One, domain=dom)
+        combo + 1,
+        sp.S.One,
+        domain=dom,
+    )
     steps.append(final)
     names = ", ".join(dict.fromkeys(pr.name for pr in priors))
     what = f"T = {T.name} map" if T.A is None else "A orthogonal"
-    return _result(f"p(f(u))·|det J_f(u)| = p(u) for f = G⁻¹∘T∘G, prior {names}, d = {d}, {what}",
-                   final.residual, steps)
+    return _result(
+        f"p(f(u))·|det J_f(u)| = p(u) for f = G⁻¹∘T∘G, prior {names}, d = {d}, {what}",
+        final.residual,
+        steps,
+    )
 
 
 def prove_complete_entanglement(
@@ -1341,7 +1530,9 @@ def prove_complete_entanglement(
     steps: list[ProofStep] = []
     for pr in dict.fromkeys(priors):
         res, _, _ = _marginal_analysis(pr)
-        steps.extend(s for s in res.steps if "(i)" in s.claim or "(ii)" in s.claim or "p(x) > 0" in s.claim)
+        steps.extend(
+            s for s in res.steps if "(i)" in s.claim or "(ii)" in s.claim or "p(x) > 0" in s.claim
+        )
     t = sp.Symbol("t", real=True)
     steps.append(_check_positive("φ(t) > 0 for every real t", std_normal_pdf(t)))
     steps.extend(prove_chain_rule(d, inner=T).steps)
@@ -1349,28 +1540,56 @@ def prove_complete_entanglement(
     pp = sp.symbols(f"p1:{d + 1}", positive=True)  # p_j(u_j) > 0
     yy = sp.symbols(f"y1:{d + 1}", real=True)
     ww = sp.symbols(f"w1:{d + 1}", real=True)
-    P = sp.ImmutableMatrix(d, d, lambda i, j: std_normal_pdf(ww[i]) / q[i] * pp[j] / std_normal_pdf(yy[j]))
+    P = sp.ImmutableMatrix(
+        d, d, lambda i, j: std_normal_pdf(ww[i]) / q[i] * pp[j] / std_normal_pdf(yy[j])
+    )
     positive = all(bool(e.is_positive) for e in P)
-    steps.append(ProofStep(
-        "so ∂f_i/∂u_j = A_ij · P_ij with P_ij = φ(y'_i)/p_i(v_i) · p_j(u_j)/φ(y_j) > 0 "
-        "(p_i(v_i), p_j(u_j) > 0 on the support, y, y' real)",
-        P, sp.S.Zero, P, "proved" if positive else "not proved", "is_positive of each P_ij", relation=">"))
+    steps.append(
+        ProofStep(
+            "so ∂f_i/∂u_j = A_ij · P_ij with P_ij = φ(y'_i)/p_i(v_i) · p_j(u_j)/φ(y_j) > 0 "
+            "(p_i(v_i), p_j(u_j) > 0 on the support, y, y' real)",
+            P,
+            sp.S.Zero,
+            P,
+            "proved" if positive else "not proved",
+            "is_positive of each P_ij",
+            relation=">",
+        )
+    )
     Ar = T.A.applyfunc(sp.simplify)
     zero = sp.ImmutableMatrix(d, d, lambda i, j: sp.S.One if Ar[i, j] == 0 else sp.S.Zero)
-    conditions = tuple(dict.fromkeys(
-        _nonzero_condition(Ar[i, j]) for i in range(d) for j in range(d) if not Ar[i, j].is_number))
+    conditions = tuple(
+        dict.fromkeys(
+            _nonzero_condition(Ar[i, j])
+            for i in range(d)
+            for j in range(d)
+            if not Ar[i, j].is_number
+        )
+    )
     status = "proved" if _is_zero(zero) else "refuted"
     wit = None
     if status == "refuted":
         i, j = next((i, j) for i in range(d) for j in range(d) if zero[i, j] == 1)
         wit = ((f"A[{i + 1},{j + 1}]", 0.0), ("residual", 1.0))
-    steps.append(ProofStep(
-        "no entry of A vanishes identically (residual: 1 marks an entry A_ij ≡ 0); "
-        "then sign ∂f_i/∂u_j = sign A_ij ≠ 0 wherever A_ij ≠ 0",
-        Ar, sp.S.Zero, zero, status, "simplify(A_ij) != 0", wit))
+    steps.append(
+        ProofStep(
+            "no entry of A vanishes identically (residual: 1 marks an entry A_ij ≡ 0); "
+            "then sign ∂f_i/∂u_j = sign A_ij ≠ 0 wherever A_ij ≠ 0",
+            Ar,
+            sp.S.Zero,
+            zero,
+            status,
+            "simplify(A_ij) != 0",
+            wit,
+        )
+    )
     names = ", ".join(dict.fromkeys(pr.name for pr in priors))
-    return _result(f"∂f_i/∂u_j = A_ij·P_ij(u), P_ij > 0: every ∂f_i/∂u_j ≠ 0 where A_ij ≠ 0 (prior {names}, d = {d})",
-                   zero if not _is_zero(zero) else sp.S.Zero, steps, conditions)
+    return _result(
+        f"∂f_i/∂u_j = A_ij·P_ij(u), P_ij > 0: every ∂f_i/∂u_j ≠ 0 where A_ij ≠ 0 (prior {names}, d = {d})",
+        zero if not _is_zero(zero) else sp.S.Zero,
+        steps,
+        conditions,
+    )
 
 
 def _nonzero_condition(e: sp.Expr) -> sp.Expr:
@@ -1404,26 +1623,37 @@ def prove_density_invariance_direct(
     steps: list[ProofStep] = [_check_equal("|det A| = 1", sp.Abs(det_A), sp.S.One)]
     sign = sp.sign(det_A) if det_A.is_number else sp.S.One
     u = tuple(pr.support_symbol(f"u{j + 1}") for j, pr in enumerate(priors))
-    dom = {uj: (lambda s, pr=pr: pr.support_point(s)) for uj, pr in zip(u, priors)}
+    dom = {uj: (lambda s, pr=pr: pr.support_point(s)) for uj, pr in zip(u, priors, strict=True)}
     residuals = []
     for combo in itertools.product(*[range(len(pr.pieces)) for pr in priors] * 2):
         cin, cout = combo[:d], combo[d:]
-        pin = [pr.pieces[k] for pr, k in zip(priors, cin)]
-        pout = [pr.pieces[k] for pr, k in zip(priors, cout)]
-        y = [pc.gaussianize(uj) for pc, uj in zip(pin, u)]
-        yr = T.T.subs(dict(zip(T.y, y)), simultaneous=True)
-        f = sp.Matrix([pc.degaussianize(w) for pc, w in zip(pout, yr)])
+        pin = [pr.pieces[k] for pr, k in zip(priors, cin, strict=True)]
+        pout = [pr.pieces[k] for pr, k in zip(priors, cout, strict=True)]
+        y = [pc.gaussianize(uj) for pc, uj in zip(pin, u, strict=True)]
+        yr = T.T.subs(dict(zip(T.y, y, strict=True)), simultaneous=True)
+        f = sp.Matrix([pc.degaussianize(w) for pc, w in zip(pout, yr, strict=True)])
         J = f.jacobian(u)
-        lhs = sp.Mul(*[pc.pdf_at(fi) for pc, fi in zip(pout, f)]) * J.det(method="berkowitz") * sign
-        rhs = sp.Mul(*[pc.pdf_at(uj) for pc, uj in zip(pin, u)])
-        tag = "" if all(len(pr.pieces) == 1 for pr in priors) else f" [input pieces {cin}, output pieces {cout}]"
+        lhs = (
+            sp.Mul(*[pc.pdf_at(fi) for pc, fi in zip(pout, f, strict=True)])
+            * J.det(method="berkowitz")
+            * sign
+        )
+        rhs = sp.Mul(*[pc.pdf_at(uj) for pc, uj in zip(pin, u, strict=True)])
+        tag = (
+            ""
+            if all(len(pr.pieces) == 1 for pr in priors)
+            else f" [input pieces {cin}, output pieces {cout}]"
+        )
         st = _check_equal(f"p(f(u))·det J_f(u)·sign(det A) = p(u){tag}", lhs, rhs, domain=dom)
         steps.append(st)
         residuals.append(st.residual)
     total = residuals[0] if len(residuals) == 1 else sp.ImmutableMatrix(residuals)
     names = ", ".join(dict.fromkeys(pr.name for pr in priors))
-    return _result(f"p(f(u))·|det J_f(u)| = p(u) (direct simplification, prior {names}, d = {d})",
-                   sp.S.Zero if _is_zero(total) else total, steps)
+    return _result(
+        f"p(f(u))·|det J_f(u)| = p(u) (direct simplification, prior {names}, d = {d})",
+        sp.S.Zero if _is_zero(total) else total,
+        steps,
+    )
 
 
 def prove_general_d(*, orthogonal: bool = True) -> ProofResult:
@@ -1454,41 +1684,93 @@ def prove_general_d(*, orthogonal: bool = True) -> ProofResult:
     simp = lambda e: sp.powsimp(sp.refine(e, ass).doit())  # noqa: E731
     steps: list[ProofStep] = []
     AtA = sp.refine(A.T * A, ass)
-    steps.append(ProofStep("AᵀA = I", A.T * A, sp.Identity(n), AtA - sp.Identity(n),
-                           "proved" if _matexpr_zero(AtA - sp.Identity(n)) else "not proved", f"refine(AᵀA, {label})"))
+    steps.append(
+        ProofStep(
+            "AᵀA = I",
+            A.T * A,
+            sp.Identity(n),
+            AtA - sp.Identity(n),
+            "proved" if _matexpr_zero(AtA - sp.Identity(n)) else "not proved",
+            f"refine(AᵀA, {label})",
+        )
+    )
     quad = sp.refine(sp.Trace((A * y).T * (A * y)), ass).doit() - sp.Trace(y.T * y).doit()
-    steps.append(ProofStep("(Ay)ᵀ(Ay) = yᵀy, so φ_d(Ay) = φ_d(y)", sp.Trace((A * y).T * (A * y)), sp.Trace(y.T * y),
-                           quad, "proved" if quad == 0 else "not proved", f"refine(tr((Ay)ᵀAy), {label})"))
+    steps.append(
+        ProofStep(
+            "(Ay)ᵀ(Ay) = yᵀy, so φ_d(Ay) = φ_d(y)",
+            sp.Trace((A * y).T * (A * y)),
+            sp.Trace(y.T * y),
+            quad,
+            "proved" if quad == 0 else "not proved",
+            f"refine(tr((Ay)ᵀAy), {label})",
+        )
+    )
     absdet = sp.refine(sp.Abs(sp.Determinant(A)), ass)
-    steps.append(ProofStep("|det A| = 1", sp.Abs(sp.Determinant(A)), sp.S.One, absdet - 1,
-                           "proved" if absdet == 1 else "not proved", f"refine(|det A|, {label})"))
+    steps.append(
+        ProofStep(
+            "|det A| = 1",
+            sp.Abs(sp.Determinant(A)),
+            sp.S.One,
+            absdet - 1,
+            "proved" if absdet == 1 else "not proved",
+            f"refine(|det A|, {label})",
+        )
+    )
     Da, Db = DiagMatrix(a), DiagMatrix(b)
     detJ = sp.Determinant(Da * A * Db).doit()
     fac = detJ - sp.Determinant(Da) * sp.Determinant(A) * sp.Determinant(Db)
-    steps.append(ProofStep("det(D_out·A·D_in) = det D_out · det A · det D_in", sp.Determinant(Da * A * Db),
-                           sp.Determinant(Da) * sp.Determinant(A) * sp.Determinant(Db), fac,
-                           "proved" if fac == 0 else "not proved", "Determinant(...).doit()"))
+    steps.append(
+        ProofStep(
+            "det(D_out·A·D_in) = det D_out · det A · det D_in",
+            sp.Determinant(Da * A * Db),
+            sp.Determinant(Da) * sp.Determinant(A) * sp.Determinant(Db),
+            fac,
+            "proved" if fac == 0 else "not proved",
+            "Determinant(...).doit()",
+        )
+    )
     i, j = sp.symbols("i j", integer=True, nonnegative=True)
     entry = sp.piecewise_fold((Da * A * Db)[i, j].doit())
     expected = sp.Piecewise((a[i, 0] * A[i, j] * b[j, 0], (i <= n - 1) & (j <= n - 1)), (0, True))
     ent_res = sp.simplify(entry - expected)
-    steps.append(ProofStep("(D_out·A·D_in)_ij = a_i·A_ij·b_j (0 ≤ i, j < d): with a, b > 0, sign J_ij = sign A_ij",
-                           (Da * A * Db)[i, j], expected, ent_res, "proved" if ent_res == 0 else "not proved",
-                           "piecewise_fold(doit()) − expected"))
-    steps.append(_definition(
-        "det D_in = ∏_j p_j(u_j)/φ(y_j) = p(u)/φ_d(y) and det D_out = ∏_i φ(y'_i)/p_i(v_i) = φ_d(y')/p(v), "
-        "φ_d(w) = (2π)^(−d/2)·exp(−tr(wᵀw)/2) (factorized prior and Gaussian; identities (i), (ii))"))
+    steps.append(
+        ProofStep(
+            "(D_out·A·D_in)_ij = a_i·A_ij·b_j (0 ≤ i, j < d): with a, b > 0, sign J_ij = sign A_ij",
+            (Da * A * Db)[i, j],
+            expected,
+            ent_res,
+            "proved" if ent_res == 0 else "not proved",
+            "piecewise_fold(doit()) − expected",
+        )
+    )
+    steps.append(
+        _definition(
+            "det D_in = ∏_j p_j(u_j)/φ(y_j) = p(u)/φ_d(y) and det D_out = ∏_i φ(y'_i)/p_i(v_i) = φ_d(y')/p(v), "
+            "φ_d(w) = (2π)^(−d/2)·exp(−tr(wᵀw)/2) (factorized prior and Gaussian; identities (i), (ii))"
+        )
+    )
     pu, pv = sp.symbols("p_u p_v", positive=True)
     phin = lambda w: (2 * sp.pi) ** (-n / 2) * sp.exp(-sp.Trace(w.T * w) / 2)  # noqa: E731
     E = pv * (phin(A * y) / pv) * sp.Abs(sp.Determinant(A)) * (pu / phin(y)) - pu
     final = simp(E)
-    steps.append(ProofStep("p(f(u))·|det J_f(u)| − p(u) = p(v)·[φ_d(Ay)/p(v)]·|det A|·[p(u)/φ_d(y)] − p(u) = 0",
-                           E + pu, pu, final, "proved" if final == 0 else "not proved",
-                           f"powsimp(refine(·, {label}).doit())"))
-    return _result(f"in every dimension d: p(f(u))·|det J_f(u)| = p(u) for f = G⁻¹∘A∘G ({label})", final, steps)
+    steps.append(
+        ProofStep(
+            "p(f(u))·|det J_f(u)| − p(u) = p(v)·[φ_d(Ay)/p(v)]·|det A|·[p(u)/φ_d(y)] − p(u) = 0",
+            E + pu,
+            pu,
+            final,
+            "proved" if final == 0 else "not proved",
+            f"powsimp(refine(·, {label}).doit())",
+        )
+    )
+    return _result(
+        f"in every dimension d: p(f(u))·|det J_f(u)| = p(u) for f = G⁻¹∘A∘G ({label})", final, steps
+    )
 
 
-def prove_swirl(d: int = 2, theta: str | sp.Expr | Callable[[sp.Expr], sp.Expr] = "function") -> ProofResult:
+def prove_swirl(
+    d: int = 2, theta: str | sp.Expr | Callable[[sp.Expr], sp.Expr] = "function"
+) -> ProofResult:
     r"""Prove that the swirl :math:`T(y)=\exp(\theta(\lVert y\rVert)S)y` preserves :math:`\mathcal N(0,I)`, with its inverse.
 
     d = 2 (fast, direct): :math:`\det J_T=1` (for an arbitrary θ when ``theta="function"``),
@@ -1513,10 +1795,18 @@ def prove_swirl(d: int = 2, theta: str | sp.Expr | Callable[[sp.Expr], sp.Expr] 
     # T⁻¹(T(y)) = exp(−θ(‖T(y)‖)S)·T(y) = exp(−θ(‖y‖)S)·T(y), by the norm step above
     y, r, th_fun, rot = _swirl_parts(d, theta)
     comp = rot(-th_fun(r)) * sp.Matrix(T.T)
-    steps.append(_check_equal("T⁻¹(T(y)) = exp(−θ(‖T(y)‖)S)·T(y) = exp(−θ(‖y‖)S)·T(y) = y (norm preserved)",
-                              comp, sp.Matrix(T.y)))
-    return _result(f"the swirl T(y) = exp(θ(‖y‖)S)·y (d = {d}) has det J_T = 1, preserves ‖y‖ and N(0, I)",
-                   gauss.residual, steps)
+    steps.append(
+        _check_equal(
+            "T⁻¹(T(y)) = exp(−θ(‖T(y)‖)S)·T(y) = exp(−θ(‖y‖)S)·T(y) = y (norm preserved)",
+            comp,
+            sp.Matrix(T.y),
+        )
+    )
+    return _result(
+        f"the swirl T(y) = exp(θ(‖y‖)S)·y (d = {d}) has det J_T = 1, preserves ‖y‖ and N(0, I)",
+        gauss.residual,
+        steps,
+    )
 
 
 def _prove_swirl_3d(theta: Any) -> ProofResult:
@@ -1528,34 +1818,60 @@ def _prove_swirl_3d(theta: Any) -> ProofResult:
     al, be = sp.symbols("alpha beta", real=True)
     K = sp.Matrix(skew_symmetric([sp.sin(al) * sp.cos(be), sp.sin(al) * sp.sin(be), sp.cos(al)]))
     steps: list[ProofStep] = []
-    steps.append(_check_equal("R(φ) (Rodrigues, unit axis n(α, β)) is orthogonal: RᵀR = I", R.T * R, sp.eye(3)))
+    steps.append(
+        _check_equal(
+            "R(φ) (Rodrigues, unit axis n(α, β)) is orthogonal: RᵀR = I", R.T * R, sp.eye(3)
+        )
+    )
     steps.append(_check_equal("det R(φ) = 1", R.det(method="berkowitz"), sp.S.One))
-    steps.append(_check_equal("dR/dφ = R·K with R(0) = I, so R(φ) = exp(φK)", sp.diff(R, phi), R * K))
+    steps.append(
+        _check_equal("dR/dφ = R·K with R(0) = I, so R(φ) = exp(φK)", sp.diff(R, phi), R * K)
+    )
     steps.append(_check_equal("R(−φ) = R(φ)ᵀ (the inverse rotation)", rot(-phi), R.T))
     rr = sp.Dummy("r", positive=True)
     dth = sp.diff(th_fun(rr), rr).subs(rr, r)
     structured = rot(th_fun(r)) * (sp.eye(3) + dth / r * K * Y * Y.T)
-    steps.append(_check_equal("chain rule: J_T(y) = R(θ(r))·(I + θ'(r)/r · K y yᵀ), r = ‖y‖",
-                              T.jacobian(), structured))
+    steps.append(
+        _check_equal(
+            "chain rule: J_T(y) = R(θ(r))·(I + θ'(r)/r · K y yᵀ), r = ‖y‖", T.jacobian(), structured
+        )
+    )
     c = sp.Symbol("c", real=True)
-    steps.append(_check_equal("matrix determinant lemma: det(I + c·K y yᵀ) = 1 + c·yᵀKy",
-                              (sp.eye(3) + c * K * Y * Y.T).det(method="berkowitz"), 1 + c * (Y.T * K * Y)[0, 0],
-                              simplifier=lambda e: sp.expand(e)))
+    steps.append(
+        _check_equal(
+            "matrix determinant lemma: det(I + c·K y yᵀ) = 1 + c·yᵀKy",
+            (sp.eye(3) + c * K * Y * Y.T).det(method="berkowitz"),
+            1 + c * (Y.T * K * Y)[0, 0],
+            simplifier=lambda e: sp.expand(e),
+        )
+    )
     steps.append(_check_equal("yᵀKy = 0 for skew K", (Y.T * K * Y)[0, 0], sp.S.Zero))
     # det J_T = det R(θ(r)) · det(I + (θ'/r) K y yᵀ) = 1 · (1 + (θ'/r)·0) = 1, substituting the steps above
     det_val = sp.S.One * (1 + dth / r * sp.S.Zero)
-    steps.append(_check_equal("hence det J_T(y) = det R(θ(r)) · (1 + θ'(r)/r · yᵀKy) = 1", det_val, sp.S.One))
+    steps.append(
+        _check_equal("hence det J_T(y) = det R(θ(r)) · (1 + θ'(r)/r · yᵀKy) = 1", det_val, sp.S.One)
+    )
     # ‖T(y)‖² = yᵀ R(θ)ᵀ R(θ) y = yᵀy, by RᵀR = I at φ = θ(r)
     norm_val = (Y.T * sp.eye(3) * Y)[0, 0]
-    steps.append(_check_equal("‖T(y)‖² = yᵀR(θ(r))ᵀR(θ(r))y = ‖y‖² (RᵀR = I), so T⁻¹(w) = R(−θ(‖w‖))w",
-                              norm_val, (Y.T * Y)[0, 0]))
+    steps.append(
+        _check_equal(
+            "‖T(y)‖² = yᵀR(θ(r))ᵀR(θ(r))y = ‖y‖² (RᵀR = I), so T⁻¹(w) = R(−θ(‖w‖))w",
+            norm_val,
+            (Y.T * Y)[0, 0],
+        )
+    )
     final = sp.exp(-(norm_val - (Y.T * Y)[0, 0]) / 2) * sp.Abs(det_val) - 1
     steps.append(_check_equal("φ_3(T(y))·|det J_T(y)| / φ_3(y) = 1", final + 1, sp.S.One))
-    return _result("the swirl T(y) = exp(θ(‖y‖)K)·y (d = 3) has det J_T = 1, preserves ‖y‖ and N(0, I)",
-                   steps[-1].residual, steps)
+    return _result(
+        "the swirl T(y) = exp(θ(‖y‖)K)·y (d = 3) has det J_T = 1, preserves ‖y‖ and N(0, I)",
+        steps[-1].residual,
+        steps,
+    )
 
 
-def darmois_linear_gaussian_2d(M: Any = None) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix, sp.ImmutableMatrix]:
+def darmois_linear_gaussian_2d(
+    M: Any = None,
+) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix, sp.ImmutableMatrix]:
     r"""The linear–Gaussian Darmois construction in d = 2: returns :math:`(M, L, L^{-1}M)`.
 
     For :math:`y\sim\mathcal N(0,I)` and :math:`x=My`, :math:`x\sim\mathcal N(0,\Sigma)` with :math:`\Sigma=MM^\top=LL^\top`
@@ -1601,23 +1917,39 @@ def prove_darmois_linear_gaussian(M: Any = None, *, L: Any = None) -> ProofResul
     Mm = sp.Matrix(Mm)
     steps: list[ProofStep] = []
     steps.append(_check_equal("L·Lᵀ = Σ = M·Mᵀ", L * L.T, Mm * Mm.T))
-    steps.append(_check_equal("L is lower triangular", sp.ImmutableMatrix([L[0, 1]]), sp.ImmutableMatrix([0])))
+    steps.append(
+        _check_equal(
+            "L is lower triangular", sp.ImmutableMatrix([L[0, 1]]), sp.ImmutableMatrix([0])
+        )
+    )
     x1, x2, s12 = sp.symbols("x1 x2 s12", real=True)
     s11, delta = sp.symbols("s11 delta", positive=True)
     S = sp.Matrix([[s11, s12], [s12, (delta + s12**2) / s11]])
     mu, var = s12 / s11 * x1, delta / s11
     X = sp.Matrix([x1, x2])
     log_joint = -(X.T * S.inv() * X)[0, 0] / 2 - sp.log(2 * sp.pi) - sp.log(delta) / 2
-    log_marg = -x1**2 / (2 * s11) - sp.log(2 * sp.pi * s11) / 2
-    log_cond = -(x2 - mu) ** 2 / (2 * var) - sp.log(2 * sp.pi * var) / 2
-    steps.append(_check_equal(
-        "conditional law of x₂ given x₁ for x ~ N(0, Σ): log N(x; 0, Σ) − log N(x₁; 0, s₁₁) = log N(x₂; μ₂|₁, σ²₂|₁), "
-        "μ₂|₁ = s₁₂x₁/s₁₁, σ²₂|₁ = δ/s₁₁ (δ = det Σ)",
-        log_joint - log_marg, log_cond, simplifier=lambda e: sp.simplify(sp.expand_log(e, force=True))))
+    log_marg = -(x1**2) / (2 * s11) - sp.log(2 * sp.pi * s11) / 2
+    log_cond = -((x2 - mu) ** 2) / (2 * var) - sp.log(2 * sp.pi * var) / 2
+    steps.append(
+        _check_equal(
+            "conditional law of x₂ given x₁ for x ~ N(0, Σ): log N(x; 0, Σ) − log N(x₁; 0, s₁₁) = log N(x₂; μ₂|₁, σ²₂|₁), "
+            "μ₂|₁ = s₁₂x₁/s₁₁, σ²₂|₁ = δ/s₁₁ (δ = det Σ)",
+            log_joint - log_marg,
+            log_cond,
+            simplifier=lambda e: sp.simplify(sp.expand_log(e, force=True)),
+        )
+    )
     LS = S.cholesky(hermitian=False)
     resid = sp.Matrix([x1 / sp.sqrt(s11), (x2 - mu) / sp.sqrt(var)])
-    steps.append(_check_equal("standardized residuals = L_Σ⁻¹x: Φ⁻¹(D(x)) = L⁻¹x, so f(y) = Φ⁻¹(D(My)) = L⁻¹My",
-                              resid, LS.inv() * X))
+    steps.append(
+        _check_equal(
+            "standardized residuals = L_Σ⁻¹x: Φ⁻¹(D(x)) = L⁻¹x, so f(y) = Φ⁻¹(D(My)) = L⁻¹My",
+            resid,
+            LS.inv() * X,
+        )
+    )
     Qm = L.inv() * Mm
     steps.append(_check_equal("Q = L⁻¹M is orthogonal: Q·Qᵀ = I", Qm * Qm.T, sp.eye(2)))
-    return _result("the linear–Gaussian Darmois map y ↦ L⁻¹My is orthogonal (d = 2)", steps[-1].residual, steps)
+    return _result(
+        "the linear–Gaussian Darmois map y ↦ L⁻¹My is orthogonal (d = 2)", steps[-1].residual, steps
+    )
