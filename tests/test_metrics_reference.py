@@ -1,4 +1,4 @@
-"""Comparison with disentanglement_lib's own numbers (docs/metrics.md §10).
+"""Comparison with disentanglement_lib's own numbers (the project's notes, metrics.md §10).
 
 How the reference values were obtained (metrics.md §10): the library's metric functions
 (disentanglement_lib 1.5, scikit-learn 1.9.1, NumPy 2.4.6, SciPy 1.17.1) at study sizes, NumPy's

@@ -1,9 +1,10 @@
 """Disentanglement metrics on NumPy arrays, matching google-research/disentanglement_lib.
 
 Arrays are sample-major: codes ``(n, D)`` floats, factors ``(n, K)`` integer class labels.
-Discretisation, entropy conventions and defaults follow the reference library (see
-``docs/metrics.md``); every function documents its formula and where it deliberately differs
-(explicit ``numpy.random.Generator`` randomness, clear errors instead of NaN).
+Discretisation, entropy conventions and defaults follow the reference library (as described
+in the project's notes, metrics.md); every function documents its formula and where it
+deliberately differs (explicit ``numpy.random.Generator`` randomness, clear errors instead of
+NaN).
 
 Array-based: :func:`mig`, :func:`dci`, :func:`sap`, :func:`modularity`, :func:`explicitness`,
 :func:`gaussian_total_correlation` (and ``_from_covariance``),
