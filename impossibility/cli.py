@@ -53,6 +53,12 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_study(args: argparse.Namespace) -> int:
+    from .study import main as study_main
+
+    return study_main(args.study_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``impossibility`` command."""
     parser = argparse.ArgumentParser(
@@ -80,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     nbk.add_argument("--only", nargs="+", metavar="STEM", help="e.g. 01_theorem1")
     nbk.add_argument("--root", type=Path, default=None)
     nbk.set_defaults(func=_cmd_notebooks)
+
+    stu = sub.add_parser(
+        "study", add_help=False,
+        help="run or resume the small-scale study sweep (see `impossibility study --help`)",
+    )
+    stu.add_argument("study_args", nargs=argparse.REMAINDER)
+    stu.set_defaults(func=_cmd_study)
 
     ver = sub.add_parser(
         "verify",
