@@ -53,12 +53,6 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_study(args: argparse.Namespace) -> int:
-    from .study import main as study_main
-
-    return study_main(args.study_args)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``impossibility`` command."""
     parser = argparse.ArgumentParser(
@@ -87,12 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     nbk.add_argument("--root", type=Path, default=None)
     nbk.set_defaults(func=_cmd_notebooks)
 
-    stu = sub.add_parser(
-        "study", add_help=False,
-        help="run or resume the small-scale study sweep (see `impossibility study --help`)",
-    )
-    stu.add_argument("study_args", nargs=argparse.REMAINDER)
-    stu.set_defaults(func=_cmd_study)
+    # `impossibility study ...` is dispatched in main() to impossibility.study.main (own options)
+    sub.add_parser("study", help="run or resume the small-scale study sweep (impossibility study --help)")
 
     ver = sub.add_parser(
         "verify",
@@ -110,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``impossibility`` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["study"]:  # the sweep has its own parser; pass everything through
+        from .study import main as study_main
+
+        return study_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
