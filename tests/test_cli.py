@@ -62,3 +62,10 @@ def test_list_and_verify(capsys):
 def test_module_entry_point():
     out = subprocess.run([sys.executable, "-m", "impossibility", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "reproduce" in out.stdout
+
+
+def test_study_subcommand_forwards_its_options(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["study", "--help"])
+    assert exc.value.code == 0
+    assert "--preset" in capsys.readouterr().out
