@@ -313,16 +313,37 @@ def build_configs(preset: StudyPreset | str, *, base_seed: int = 20190609) -> li
     return out
 
 
+_TABLES: dict[str, Array] = {}
+
+
+def _tabulated_sprites(name: str, spec: Mapping[str, Any]) -> Any:
+    """:class:`ProceduralSprites` whose images are looked up in a table of every factor
+    combination, rendered once per process (rendering is a deterministic function of the
+    factors, so the images are the same; only faster)."""
+    from impossibility.data import ProceduralSprites
+
+    class TabulatedSprites(ProceduralSprites):
+        def _observations(self, factors: NDArray[np.int64], rng: np.random.Generator) -> Array:
+            if name not in _TABLES:
+                grid = np.stack(np.meshgrid(*[np.arange(n) for n in self.factors_num_values],
+                                            indexing="ij"), axis=-1).reshape(-1, self.num_factors)
+                _TABLES[name] = super()._observations(grid, rng)
+            idx = np.ravel_multi_index(tuple(factors.T), self.factors_num_values)
+            return _TABLES[name][idx]
+
+    return TabulatedSprites(**spec)
+
+
 def make_dataset(name: str) -> Any:
     """Build the data set ``name`` of :data:`DATASETS` (deterministic)."""
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; expected one of {sorted(DATASETS)}")
-    from impossibility.data import ContinuousMixingData, ProceduralSprites
+    from impossibility.data import ContinuousMixingData
 
     spec = dict(DATASETS[name])
     kind = spec.pop("kind")
     if kind == "sprites":
-        return ProceduralSprites(**spec)
+        return _tabulated_sprites(name, spec)
     seed = spec.pop("mixing_seed")
     return ContinuousMixingData.random(
         spec["num_factors"], np.random.default_rng(seed), num_bins=spec["num_bins"],
@@ -837,7 +858,8 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         for m in models:
             vals = sorted({r["value"] for r in rs if r["model"] == m})
             entry = {"values": vals}
-            for key in ("tc_mean", "tc_sampled", "active_dims", *down_keys, *dis_keys):
+            for key in ("tc_mean", "tc_sampled", "tc_mean_active", "active_dims", "elbo",
+                        *down_keys, *dis_keys):
                 cell = [[r[key] for r in rs if r["model"] == m and r["value"] == v] for v in vals]
                 entry[key] = [float(np.mean(c)) for c in cell]
                 entry[key + "_sd"] = [float(np.std(c, ddof=1)) if len(c) > 1 else 0.0
@@ -855,6 +877,14 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "metrics_vs_downstream": spearman_matrix(table(dis_keys + down_keys))[
                 : len(dis_keys), len(dis_keys):].tolist(),
         }
+        trend = {}
+        for m in models:
+            rm = [r for r in rs if r["model"] == m]
+            if len({r["value"] for r in rm}) >= 2 and len(rm) >= 3:
+                t = spearman_matrix(np.array([[r["value"], r["tc_mean"], r["tc_sampled"],
+                                               r["tc_mean_active"]] for r in rm]))
+                trend[m] = {"tc_mean": t[0, 1], "tc_sampled": t[0, 2], "tc_mean_active": t[0, 3]}
+        spear[ds]["tc_vs_hparam"] = trend
         mod = [r["model"] for r in rs]
         hp = [r["value"] for r in rs]
         var[ds] = {k: variance_decomposition(np.array([r[k] for r in rs]), mod, hp)
