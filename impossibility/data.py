@@ -37,6 +37,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from ._validation import check_count as _check_count
+from ._validation import check_rng as _check_rng
 from .generative import InjectiveMLP, InvertibleMLP, TanhResidual
 
 __all__ = ["GroundTruthData", "ProceduralSprites", "ContinuousMixingData", "SPRITE_SHAPES"]
@@ -45,21 +47,6 @@ Array = NDArray[np.float64]
 
 #: Shape names of :class:`ProceduralSprites`, in factor-value order.
 SPRITE_SHAPES = ("square", "ellipse", "heart")
-
-
-def _check_rng(rng: Any) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)); "
-            f"got {type(rng).__name__}"
-        )
-    return rng
-
-
-def _check_count(n: Any, name: str, minimum: int = 0) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {n!r}")
-    return int(n)
 
 
 class GroundTruthData:

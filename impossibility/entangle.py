@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import integrate, linalg, optimize, special, stats
 
+from ._validation import check_rng
 from .bijections import Bijector, Inverse, Orthogonal, check_orthogonal
 from .gaussianize import Gaussianize
 from .priors import FactorizedPrior
@@ -230,8 +231,7 @@ def random_entangling_rotation(
     ndarray of shape (d, d)
     """
     d = _check_dim(d)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    check_rng(rng)
     tau = default_min_abs_entry(d) if min_abs_entry is None else float(min_abs_entry)
     if not (0 <= tau < 1 / np.sqrt(d)):
         raise ValueError(

@@ -42,6 +42,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
+from ._validation import check_count as _check_count
+from ._validation import check_rng as _check_rng
+
 __all__ = [
     "TanhResidual",
     "LeakyReLU",
@@ -71,21 +74,6 @@ def _as_rows(x: ArrayLike, d: int, name: str) -> Array:
         r, c = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(f"{name}[{r}, {c}] = {arr[r, c]} is not finite")
     return arr
-
-
-def _check_rng(rng: Any) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)); "
-            f"got {type(rng).__name__}"
-        )
-    return rng
-
-
-def _check_count(n: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {n!r}")
-    return int(n)
 
 
 def _check_matrix(W: ArrayLike, shape: tuple[int, int], name: str) -> Array:

@@ -29,6 +29,8 @@ from typing import Any, Callable, ContextManager, Iterable, Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._validation import check_rng as _check_rng
+
 __all__ = [
     "Module",
     "Linear",
@@ -56,15 +58,6 @@ __all__ = [
 
 Array = NDArray[np.float64]
 LOG_2PI = float(np.log(2.0 * np.pi))
-
-
-def _check_rng(rng: Any) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)); "
-            f"got {type(rng).__name__}"
-        )
-    return rng
 
 
 def _as_batch(x: ArrayLike, n_features: int | None, name: str = "x") -> Array:

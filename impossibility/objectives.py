@@ -53,6 +53,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
 from impossibility import nn
+from impossibility._validation import check_rng as _check_rng
 
 __all__ = [
     "ForwardPass",
@@ -342,15 +343,6 @@ def _check_positive(name: str, value: float, *, allow_zero: bool = True) -> floa
     if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
         raise ValueError(f"{name} must be finite and {'≥' if allow_zero else '>'} 0; got {value!r}")
     return v
-
-
-def _check_rng(rng: Any) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)); "
-            f"got {type(rng).__name__}"
-        )
-    return rng
 
 
 def _base_logs(fp: ForwardPass) -> dict[str, float]:

@@ -15,6 +15,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 from scipy.stats._distn_infrastructure import rv_continuous_frozen, rv_discrete_frozen
 
+from ._validation import check_count, check_rng
+
 __all__ = ["FactorizedPrior", "as_points"]
 
 # Families whose support is a circle, not an interval: F has no meaning as an ordering there, and
@@ -232,15 +234,11 @@ class FactorizedPrior:
     # ------------------------------------------------------------------ densities and sampling
     def sample(self, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
         """Draw ``n`` independent samples, shape (n, d), using only ``rng``."""
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(
-                f"rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)); got {type(rng).__name__}"
-            )
-        if not isinstance(n, (int, np.integer)) or n < 0:
-            raise ValueError(f"n must be a non-negative integer; got {n!r}")
-        out = np.empty((int(n), self.d))
+        check_rng(rng)
+        n = check_count(n, "n", 0)
+        out = np.empty((n, self.d))
         for i, m in enumerate(self.marginals):
-            out[:, i] = m.rvs(size=int(n), random_state=rng)
+            out[:, i] = m.rvs(size=n, random_state=rng)
         return out
 
     def _per_coord(self, method: str, z: ArrayLike, name: str) -> NDArray[np.float64]:

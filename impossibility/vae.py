@@ -53,6 +53,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
 from impossibility import nn
+from impossibility._validation import check_rng as _check_rng
 from impossibility.objectives import (
     BetaVAE,
     Cotangents,
@@ -71,15 +72,6 @@ LOG_2PI = float(np.log(2.0 * np.pi))
 FORMAT = "impossibility.vae/1"
 _LIKELIHOODS = ("bernoulli", "gaussian")
 _KL_MODES = ("auto", "analytic", "mc")
-
-
-def _check_rng(rng: Any, what: str = "rng") -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"{what} must be a numpy.random.Generator (e.g. np.random.default_rng(0)); "
-            f"got {type(rng).__name__}"
-        )
-    return rng
 
 
 def _check_int(name: str, v: Any, lo: int = 1) -> int:

@@ -86,7 +86,7 @@ def test_sample_needs_a_generator():
     prior = FactorizedPrior.iid(stats.norm(), 2)
     with pytest.raises(TypeError, match="Generator"):
         prior.sample(3, 0)
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="integer >= 0"):
         prior.sample(-1, np.random.default_rng(0))
     with pytest.raises(ValueError, match="probabilities"):
         prior.ppf([[0.5, 1.5]])
