@@ -63,11 +63,19 @@ Priors (:data:`PRIORS`)
 -----------------------
 Standard forms (location 0, scale 1, SciPy's defaults): ``normal``, ``uniform`` (on (0, 1)), ``laplace``,
 ``logistic``, ``exponential``, ``cauchy``. Each is a tuple of *pieces* — open intervals on which the
-pdf, CDF and quantile are single analytic expressions. The Laplace prior has two pieces,
-:math:`x<0` (:math:`F=e^x/2`) and :math:`x>0` (:math:`F=1-e^{-x}/2`); its expressions are ``Piecewise``, and
-every one-dimensional identity is proved on each piece separately (the point :math:`x=0` is a null set;
-:math:`F`, :math:`p`, :math:`G` and :math:`G'` are continuous there, so :math:`f` is :math:`C^1` everywhere). Expressions are
-valid on the open support only.
+pdf, CDF and quantile are single analytic expressions. The Laplace prior is handled per half-line:
+two pieces, :math:`x<0` (:math:`F=e^x/2`, :math:`F^{-1}(p)=\log 2p`) and :math:`x>0` (:math:`F=1-e^{-x}/2`,
+:math:`F^{-1}(p)=-\log 2(1-p)`), and every one-dimensional identity is proved on each piece separately
+(the point :math:`x=0` is a null set; :math:`F`, :math:`p`, :math:`G` and :math:`G'` are continuous there, so
+:math:`f` is :math:`C^1` everywhere). For the map itself the Laplace prior also carries single
+expressions valid on the whole line (``closed_forms``: :math:`p=e^{-|x|}/2`,
+:math:`F=\tfrac12+\tfrac12\operatorname{sign}(x)(1-e^{-|x|})`, and the matching quantile), whose agreement
+with both pieces is one of the proved steps; without them a multi-piece prior falls back to
+``Piecewise``. Expressions are valid on the open support only.
+
+Custom priors: build :class:`PriorPiece` objects from expressions in ``sympy.Symbol("x", real=True)``
+(pdf, CDF) and ``sympy.Symbol("p", real=True)`` (quantile); every proof accepts a
+:class:`SymbolicPrior` wherever it accepts a prior name.
 
 Numbers
 -------
@@ -1488,11 +1496,29 @@ def prove_density_invariance(
         u_j = pr.support_symbol(f"u{j + 1}")
         ratios_in.append(r_in.subs(_X, u_j))
         ratios_out.append(r_out.subs(_T, w[j]))
-    combo = sp.Mul(*ratios_out) * sp.Mul(*ratios_in) * (gauss.residual + 1) - 1
     dom = {}
     for j, pr in enumerate(priors):
         uj = pr.support_symbol(f"u{j + 1}")
         dom[uj] = lambda s, pr=pr: pr.support_point(s)
+    # the multivariate forms of (i) and (ii): J_G and J_{G⁻¹} are diagonal
+    steps.append(
+        _check_equal(
+            "p(u) = φ_d(G(u))·|det J_G(u)|: J_G = diag(G_j'(u_j)), so the ratio is "
+            "∏_j φ(G_j(u_j))·G_j'(u_j)/p_j(u_j) = ∏_j r_in_j(u_j) = 1 by (i)",
+            sp.Mul(*ratios_in),
+            sp.S.One,
+            domain=dom,
+        )
+    )
+    steps.append(
+        _check_equal(
+            "|det J_{G⁻¹}(w)| = φ_d(w)/p(G⁻¹(w)): the ratio is ∏_i r_out_i(w_i) = 1 by (ii)",
+            sp.Mul(*ratios_out),
+            sp.S.One,
+            domain=dom,
+        )
+    )
+    combo = sp.Mul(*ratios_out) * sp.Mul(*ratios_in) * (gauss.residual + 1) - 1
     final = _check_equal(
         "combine: p(f(u))·|det J_f(u)| / p(u) = ∏_i [p_i(v_i)·φ(y'_i)/p_i(v_i)] · |det J_T| · ∏_j [p_j(u_j)/φ(y_j)] / p(u) "
         "= φ_d(y')·|det J_T(y)|/φ_d(y) = 1, using (i), (ii) and the Gaussian invariance",
