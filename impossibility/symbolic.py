@@ -224,7 +224,8 @@ class ProofStep:
         mark = {"proved": "✓", "definition": "≡", "refuted": "✗", "not proved": "?"}[self.status]
         text = f"[{mark}] {self.claim}"
         if self.status != "definition":
-            text += f"\n      residual: {sp.sstr(self.residual)}"
+            label = "simplified (must be > 0)" if self.relation == ">" else "residual"
+            text += f"\n      {label}: {sp.sstr(self.residual)}"
         if self.witness:
             text += "\n      witness: " + ", ".join(f"{k} = {v:.6g}" for k, v in self.witness)
         return text
