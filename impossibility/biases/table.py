@@ -145,7 +145,7 @@ def bias_table(
     full = diagonal.fit_linear_encoder(x.T, W @ R.T, b, s2, family="full")["elbo"]
     full_gap = float(np.mean(diagonal.linear_log_px(x.T, W, b, s2) - full))
     rows["diagonal"] = {
-        "label": "diagonal posterior",
+        "label": "diagonal posterior (best ELBO)",
         "observed": "x",
         "gap": diagonal.mean_field_gap(Lam, R),
         "stderr": 0.0,
@@ -194,7 +194,7 @@ def bias_table(
     # time
     rows["time"] = {
         "label": "time (AR(1) latents)",
-        "observed": "(x_t, x_{t−1})",
+        "observed": "(xₜ, xₜ₋₁)",
         "gap": ar1_pair_gap(rho, R),
         "stderr": 0.0,
         "method": "closed-form Gaussian KL of the lag-1 pair laws",
