@@ -62,20 +62,26 @@ def compute(ctx: Any) -> dict:
             fr = im.entangling_bijection(a.marginal, R)
             q = ax.auxiliary_gap_quadrature(a, fr, n_panels=8 if quick else 24)
             s0, s1 = 1 / math.sqrt(r), math.sqrt(r)
-            iso = ax.shared_rotation_gap([[s0, s0], [s1, s1]], R, rng=ctx.rng(1), n_mc=2000 if quick else 20000)
-            ani = ax.shared_rotation_gap([[s0, s1], [s1, s0]], R, rng=ctx.rng(2), n_mc=2000 if quick else 20000)
-            rows.append({
-                "ratio": r,
-                "conditional": q["conditional"],
-                "error_estimate": q["error_estimate"],
-                "marginal": q["marginal"],
-                "marginal_max_abs": q["marginal_max_abs"],
-                "shared_isotropic": iso["conditional"],
-                "shared_isotropic_marginal": iso["marginal"],
-                "shared_anisotropic": ani["conditional"],
-                "shared_anisotropic_marginal": ani["marginal"],
-                "shared_anisotropic_marginal_stderr": ani["marginal_stderr"],
-            })
+            iso = ax.shared_rotation_gap(
+                [[s0, s0], [s1, s1]], R, rng=ctx.rng(1), n_mc=2000 if quick else 20000
+            )
+            ani = ax.shared_rotation_gap(
+                [[s0, s1], [s1, s0]], R, rng=ctx.rng(2), n_mc=2000 if quick else 20000
+            )
+            rows.append(
+                {
+                    "ratio": r,
+                    "conditional": q["conditional"],
+                    "error_estimate": q["error_estimate"],
+                    "marginal": q["marginal"],
+                    "marginal_max_abs": q["marginal_max_abs"],
+                    "shared_isotropic": iso["conditional"],
+                    "shared_isotropic_marginal": iso["marginal"],
+                    "shared_anisotropic": ani["conditional"],
+                    "shared_anisotropic_marginal": ani["marginal"],
+                    "shared_anisotropic_marginal_stderr": ani["marginal_stderr"],
+                }
+            )
         out["b"] = rows
         # (c) d = 5 by Monte Carlo through an invertible generator
         rng = ctx.rng(3)
@@ -85,7 +91,12 @@ def compute(ctx: Any) -> dict:
         n = 2000 if quick else 50000
         obs = ax.observed_gap(a5, f5, gen, n, rng)
         lat = ax.auxiliary_gap_mc(a5, f5, n, rng)
-        out["c"] = {"observed": obs, "latent": lat, "n": n, "A_min_abs": float(np.min(np.abs(f5.A)))}
+        out["c"] = {
+            "observed": obs,
+            "latent": lat,
+            "n": n,
+            "A_min_abs": float(np.min(np.abs(f5.A))),
+        }
     return out
 
 
@@ -117,23 +128,55 @@ def plot(results: dict, ctx: Any) -> list:
         ax0.legend(loc="lower left", fontsize=7)
         ax1 = fig.add_subplot(gs[1])
         s = a["scales"]
-        contours(ax1, a["conditional"], a["conditional_twin"],
-                 f"p(z | u=(0,1)): σ = ({s[0]:g}, {s[1]:g})")
+        contours(
+            ax1,
+            a["conditional"],
+            a["conditional_twin"],
+            f"p(z | u=(0,1)): σ = ({s[0]:g}, {s[1]:g})",
+        )
 
         rows = results["b"]
         r = np.array([row["ratio"] for row in rows])
         ax2 = fig.add_subplot(gs[2])
-        ax2.plot(r, [row["conditional"] for row in rows], "o-", color=ENTANGLED,
-                 label="per-coordinate u, Theorem-1 f: log p(x, u) gap (quadrature)")
-        ax2.plot(r, [row["marginal"] for row in rows], "s-", color=DISENTANGLED, ms=4,
-                 label="same model: log p(x) gap (max |pointwise| %.0e)"
-                 % max(row["marginal_max_abs"] for row in rows))
-        ax2.plot(r, [row["shared_anisotropic"] for row in rows], "^-", color="tab:orange",
-                 label="shared u, anisotropic, rotation: p(x, u) gap (closed form)")
-        ax2.plot(r, [row["shared_anisotropic_marginal"] for row in rows], "^:", color="tab:orange",
-                 mfc="none", label="   … and its p(x) gap (MC; rotation is no twin there)")
-        ax2.plot(r, [row["shared_isotropic"] for row in rows], "D-", color="0.4", ms=4,
-                 label="shared u, isotropic σ(u)I, rotation: both gaps 0")
+        ax2.plot(
+            r,
+            [row["conditional"] for row in rows],
+            "o-",
+            color=ENTANGLED,
+            label="per-coordinate u, Theorem-1 f: log p(x, u) gap (quadrature)",
+        )
+        ax2.plot(
+            r,
+            [row["marginal"] for row in rows],
+            "s-",
+            color=DISENTANGLED,
+            ms=4,
+            label="same model: log p(x) gap (max |pointwise| %.0e)"
+            % max(row["marginal_max_abs"] for row in rows),
+        )
+        ax2.plot(
+            r,
+            [row["shared_anisotropic"] for row in rows],
+            "^-",
+            color="tab:orange",
+            label="shared u, anisotropic, rotation: p(x, u) gap (closed form)",
+        )
+        ax2.plot(
+            r,
+            [row["shared_anisotropic_marginal"] for row in rows],
+            "^:",
+            color="tab:orange",
+            mfc="none",
+            label="   … and its p(x) gap (MC; rotation is no twin there)",
+        )
+        ax2.plot(
+            r,
+            [row["shared_isotropic"] for row in rows],
+            "D-",
+            color="0.4",
+            ms=4,
+            label="shared u, isotropic σ(u)I, rotation: both gaps 0",
+        )
         ax2.set_xscale("log")
         ax2.set_xticks(r, [f"{v:g}" for v in r])
         ax2.minorticks_off()
@@ -149,10 +192,19 @@ def plot(results: dict, ctx: Any) -> list:
         ax3.bar([0, 1, 2], vals, yerr=errs, color=[ENTANGLED, ENTANGLED, DISENTANGLED], capsize=3)
         ax3.set_xticks([0, 1, 2], ["log p(x,u)\nvia g", "log p(z|u)", "log p(x)"])
         for i, v in enumerate(vals):
-            ax3.annotate(f"{v:.3f}" if abs(v) > 1e-6 else f"{v:.0e}", (i, v), xytext=(0, 4),
-                         textcoords="offset points", ha="center", fontsize=8)
+            ax3.annotate(
+                f"{v:.3f}" if abs(v) > 1e-6 else f"{v:.0e}",
+                (i, v),
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+            )
         ax3.set_ylabel("gap [nats per observation]")
         ax3.set_title(f"d = 5, ratio 4, MC n = {c['n']}")
-        fig.suptitle("An observed auxiliary variable breaks the symmetry: the twin keeps p(x) "
-                     "exactly and loses likelihood on (x, u)", fontsize=11)
+        fig.suptitle(
+            "An observed auxiliary variable breaks the symmetry: the twin keeps p(x) "
+            "exactly and loses likelihood on (x, u)",
+            fontsize=11,
+        )
         return savefig(fig, ctx.figure_dir / "bias_auxiliary.png")

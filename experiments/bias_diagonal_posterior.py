@@ -60,8 +60,12 @@ def compute(ctx: Any) -> dict:
             "bfgs_full": curve["full"],
             "formula": curve["formula"],
             "reference": {f"{k:.10f}": v for k, v in dg.REFERENCE_GAPS.items()},
-            "reference_formula": [dg.mean_field_gap(Lam, dg.plane_rotation(t)) for t in dg.REFERENCE_GAPS],
-            "reference_bfgs": dg.linear_gap_curve(W, b, s2, list(dg.REFERENCE_GAPS), x_ref)["diagonal"],
+            "reference_formula": [
+                dg.mean_field_gap(Lam, dg.plane_rotation(t)) for t in dg.REFERENCE_GAPS
+            ],
+            "reference_bfgs": dg.linear_gap_curve(W, b, s2, list(dg.REFERENCE_GAPS), x_ref)[
+                "diagonal"
+            ],
         }
 
         # (b) trained linear VAE
@@ -86,9 +90,15 @@ def compute(ctx: Any) -> dict:
             "log_px": lpx,
             "theta_dense": th_dense,
             "formula_dense": [lpx - dg.mean_field_gap(Lv, dg.plane_rotation(t)) for t in th_dense],
-            "max_abs_refit_vs_formula": float(np.max(np.abs(
-                lpx - c["elbo_diagonal"] - [dg.mean_field_gap(Lv, dg.plane_rotation(t)) for t in th]
-            ))),
+            "max_abs_refit_vs_formula": float(
+                np.max(
+                    np.abs(
+                        lpx
+                        - c["elbo_diagonal"]
+                        - [dg.mean_field_gap(Lv, dg.plane_rotation(t)) for t in th]
+                    )
+                )
+            ),
             "trained_precision": Lv,
             "n_points": xe.shape[0],
         }
@@ -96,16 +106,33 @@ def compute(ctx: Any) -> dict:
         # (c) nonlinear VAE
         rng = ctx.rng(2)
         x = _curved_data(2000 if quick else 8000, rng)
-        vae = VAE(8, 2, hidden=(32,) if quick else (64,), activation="tanh", likelihood="gaussian",
-                  obs_std=0.05, rng=rng)
-        vae.fit(x, rng=rng, n_steps=500 if quick else 20000, batch_size=128, lr=3e-3 if quick else 1e-3,
-                progress=False)
+        vae = VAE(
+            8,
+            2,
+            hidden=(32,) if quick else (64,),
+            activation="tanh",
+            likelihood="gaussian",
+            obs_std=0.05,
+            rng=rng,
+        )
+        vae.fit(
+            x,
+            rng=rng,
+            n_steps=500 if quick else 20000,
+            batch_size=128,
+            lr=3e-3 if quick else 1e-3,
+            progress=False,
+        )
         xe = x[: 10 if quick else 60]
         S = 8 if quick else 16
         th = np.linspace(-math.pi / 2, math.pi / 2, 5 if quick else 13)
-        cd = dg.elbo_rotation_curve(vae, xe, th, rng=ctx.rng(3), n_samples=S, families=("diagonal",))
-        th_full = th[:: 2] if quick else th[::3]
-        cf = dg.elbo_rotation_curve(vae, xe, th_full, rng=ctx.rng(3), n_samples=S, families=("full",))
+        cd = dg.elbo_rotation_curve(
+            vae, xe, th, rng=ctx.rng(3), n_samples=S, families=("diagonal",)
+        )
+        th_full = th[::2] if quick else th[::3]
+        cf = dg.elbo_rotation_curve(
+            vae, xe, th_full, rng=ctx.rng(3), n_samples=S, families=("full",)
+        )
         _, lv = vae.encode(xe)
         out["c"] = {
             "theta": th,
@@ -130,16 +157,41 @@ def plot(results: dict, ctx: Any) -> list:
 
         a = results["a"]
         ax = axes[0]
-        ax.plot(a["theta_dense"], a["formula_dense"], color=ENTANGLED, lw=1.5,
-                label=r"closed form $\frac{1}{2}[\sum_i\log(R\Lambda R^\top)_{ii}-\log\det\Lambda]$")
-        ax.plot(a["theta"], a["bfgs_diagonal"], "o", color=ENTANGLED, mfc="none", ms=6,
-                label="BFGS, diagonal encoder")
-        ax.plot(a["theta"], a["bfgs_full"], "s", color=DISENTANGLED, ms=4,
-                label="BFGS, full-covariance encoder")
+        ax.plot(
+            a["theta_dense"],
+            a["formula_dense"],
+            color=ENTANGLED,
+            lw=1.5,
+            label=r"closed form $\frac{1}{2}[\sum_i\log(R\Lambda R^\top)_{ii}-\log\det\Lambda]$",
+        )
+        ax.plot(
+            a["theta"],
+            a["bfgs_diagonal"],
+            "o",
+            color=ENTANGLED,
+            mfc="none",
+            ms=6,
+            label="BFGS, diagonal encoder",
+        )
+        ax.plot(
+            a["theta"],
+            a["bfgs_full"],
+            "s",
+            color=DISENTANGLED,
+            ms=4,
+            label="BFGS, full-covariance encoder",
+        )
         ref = list(a["reference"].values())
-        ax.text(0.5, 0.98, f"BFGS: gap(π/8) = {a['reference_bfgs'][1]:.8f}, gap(π/4) = {a['reference_bfgs'][2]:.8f}\n"
-                f"theory.md: {ref[1]:.8f}, {ref[2]:.8f}", transform=ax.transAxes, ha="center", va="top",
-                fontsize=7)
+        ax.text(
+            0.5,
+            0.98,
+            f"BFGS: gap(π/8) = {a['reference_bfgs'][1]:.8f}, gap(π/4) = {a['reference_bfgs'][2]:.8f}\n"
+            f"theory.md: {ref[1]:.8f}, {ref[2]:.8f}",
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            fontsize=7,
+        )
         ax.set_xticks(ticks, labels)
         ax.set_xlabel("rotation angle θ of the latent space")
         ax.set_ylabel("log p(x) − best ELBO  [nats per x]")
@@ -150,42 +202,93 @@ def plot(results: dict, ctx: Any) -> list:
         b = results["b"]
         ax = axes[1]
         ax.axhline(b["log_px"], color="0.5", ls=":", lw=1, label="log p(x) (exact)")
-        ax.plot(b["theta_dense"], b["formula_dense"], color=ENTANGLED, lw=1.2,
-                label="log p(x) − closed-form gap (trained W)")
-        ax.plot(b["theta"], b["elbo_diagonal"], "o", color=ENTANGLED, mfc="none",
-                label="re-fitted diagonal encoder")
-        ax.plot(b["theta"], b["elbo_full"], "s", color=DISENTANGLED, ms=4,
-                label="re-fitted full-covariance encoder")
-        ax.plot(b["theta"], b["elbo_pushforward"], "-", color=DISENTANGLED, lw=1, alpha=0.7,
-                label=r"pushforward $R(\theta)_{\#}\,q_\phi$ of the trained encoder")
+        ax.plot(
+            b["theta_dense"],
+            b["formula_dense"],
+            color=ENTANGLED,
+            lw=1.2,
+            label="log p(x) − closed-form gap (trained W)",
+        )
+        ax.plot(
+            b["theta"],
+            b["elbo_diagonal"],
+            "o",
+            color=ENTANGLED,
+            mfc="none",
+            label="re-fitted diagonal encoder",
+        )
+        ax.plot(
+            b["theta"],
+            b["elbo_full"],
+            "s",
+            color=DISENTANGLED,
+            ms=4,
+            label="re-fitted full-covariance encoder",
+        )
+        ax.plot(
+            b["theta"],
+            b["elbo_pushforward"],
+            "-",
+            color=DISENTANGLED,
+            lw=1,
+            alpha=0.7,
+            label=r"pushforward $R(\theta)_{\#}\,q_\phi$ of the trained encoder",
+        )
         ax.set_xticks(ticks, labels)
         ax.set_xlabel("rotation angle θ of the latent space")
         ax.set_ylabel(f"mean best ELBO over {b['n_points']} points [nats]")
-        ax.set_title(f"(b) trained linear VAE (re-fit = formula to {b['max_abs_refit_vs_formula']:.0e})")
+        ax.set_title(
+            f"(b) trained linear VAE (re-fit = formula to {b['max_abs_refit_vs_formula']:.0e})"
+        )
         ax.legend(loc="upper center", fontsize=7, bbox_to_anchor=(0.5, -0.2))
 
         c = results["c"]
         ax = axes[2]
-        ax.plot(c["theta"], c["elbo_diagonal"], "o-", color=ENTANGLED, mfc="none",
-                label="re-fitted diagonal encoder")
-        ax.plot(c["theta_full"], c["elbo_full"], "s-", color=DISENTANGLED, ms=4,
-                label="re-fitted full-covariance encoder")
+        ax.plot(
+            c["theta"],
+            c["elbo_diagonal"],
+            "o-",
+            color=ENTANGLED,
+            mfc="none",
+            label="re-fitted diagonal encoder",
+        )
+        ax.plot(
+            c["theta_full"],
+            c["elbo_full"],
+            "s-",
+            color=DISENTANGLED,
+            ms=4,
+            label="re-fitted full-covariance encoder",
+        )
         pf = np.asarray(c["elbo_pushforward"])
-        ax.plot([], [], " ", label=r"pushforward $R(\theta)_{\#}\,q_\phi$ of the trained encoder: "
-                f"{pf.mean():.3f} at every θ (spread {np.ptp(pf):.0e})")
+        ax.plot(
+            [],
+            [],
+            " ",
+            label=r"pushforward $R(\theta)_{\#}\,q_\phi$ of the trained encoder: "
+            f"{pf.mean():.3f} at every θ (spread {np.ptp(pf):.0e})",
+        )
         th = np.asarray(c["theta"])
         best = th[int(np.argmax(c["elbo_diagonal"]))]
         ax.axvline(best, color=ENTANGLED, ls=":", lw=0.8)
-        ax.annotate(f"best diagonal frame θ* = {math.degrees(best):+.0f}° (mod 90°)",
-                    (best, max(c["elbo_diagonal"])), xytext=(-60, 14), textcoords="offset points",
-                    fontsize=7, color=ENTANGLED)
+        ax.annotate(
+            f"best diagonal frame θ* = {math.degrees(best):+.0f}° (mod 90°)",
+            (best, max(c["elbo_diagonal"])),
+            xytext=(-60, 14),
+            textcoords="offset points",
+            fontsize=7,
+            color=ENTANGLED,
+        )
         ax.set_xticks(ticks, labels)
         ax.set_xlabel("rotation angle θ of the latent space")
         ax.set_ylabel(f"mean best ELBO over {c['n_points']} points [nats]")
         ax.set_title("(c) MLP-decoder VAE: the diagonal ELBO depends on θ")
         ax.legend(loc="upper center", fontsize=7, bbox_to_anchor=(0.5, -0.2))
 
-        fig.suptitle("Rotating the latent space costs ELBO only when the encoder is restricted to "
-                     "diagonal Gaussians", fontsize=11)
+        fig.suptitle(
+            "Rotating the latent space costs ELBO only when the encoder is restricted to "
+            "diagonal Gaussians",
+            fontsize=11,
+        )
         fig.tight_layout()
         return savefig(fig, ctx.figure_dir / "bias_diagonal_posterior.png")

@@ -44,7 +44,9 @@ METRIC_LABELS = {
 def _priors() -> dict[str, Any]:
     return {
         "N(0, I₃)": im.FactorizedPrior.standard_normal(3),
-        "Laplace × logistic × N": im.FactorizedPrior([stats.laplace(), stats.logistic(), stats.norm()]),
+        "Laplace × logistic × N": im.FactorizedPrior(
+            [stats.laplace(), stats.logistic(), stats.norm()]
+        ),
     }
 
 
@@ -78,7 +80,9 @@ def compute(ctx: Any) -> dict:
         out["latent"] = {"curves": curves, "A": A, "n_mc": n_mc, "d": 3, "k": 1}
 
         # (c) Ada-GVAE vs β-VAE on sprites
-        base = ProceduralSprites(num_scales=3, num_orientations=1, num_positions=8, image_size=16, supersample=2)
+        base = ProceduralSprites(
+            num_scales=3, num_orientations=1, num_positions=8, image_size=16, supersample=2
+        )
         ds = pr.VaryingFactors(base)
         rng = ctx.rng(2)
         n_pairs = 2000 if quick else 10000
@@ -94,43 +98,85 @@ def compute(ctx: Any) -> dict:
             "seeds": [0] if quick else [0, 1, 2],
         }
         msizes = (
-            {"num_train": 500, "num_test": 250, "factor_vae_num_train": 100, "factor_vae_num_eval": 50,
-             "factor_vae_num_variance_estimate": 500, "score_batch_size": 16}
-            if quick else
-            {"num_train": 1000, "num_test": 500, "factor_vae_num_train": 500, "factor_vae_num_eval": 300,
-             "factor_vae_num_variance_estimate": 2000, "score_batch_size": 32}
+            {
+                "num_train": 500,
+                "num_test": 250,
+                "factor_vae_num_train": 100,
+                "factor_vae_num_eval": 50,
+                "factor_vae_num_variance_estimate": 500,
+                "score_batch_size": 16,
+            }
+            if quick
+            else {
+                "num_train": 1000,
+                "num_test": 500,
+                "factor_vae_num_train": 500,
+                "factor_vae_num_eval": 300,
+                "factor_vae_num_variance_estimate": 2000,
+                "score_batch_size": 32,
+            }
         )
         # DCI's gradient-boosted trees take seconds: skipped in the quick version
-        metric_families = ["mig", "sap", "factor_vae", "modularity_explicitness"] + ([] if quick else ["dci"])
+        metric_families = ["mig", "sap", "factor_vae", "modularity_explicitness"] + (
+            [] if quick else ["dci"]
+        )
         runs = []
         for seed in cfg["seeds"]:
             for model in ("ada_gvae", "beta_vae"):
                 r = ctx.rng(10, seed)  # same initialisation and stream for both models
-                vae = VAE(ds.observation_shape, cfg["latent_dim"], hidden=tuple(cfg["hidden"]), rng=r)
+                vae = VAE(
+                    ds.observation_shape, cfg["latent_dim"], hidden=tuple(cfg["hidden"]), rng=r
+                )
                 if model == "ada_gvae":
                     hist = pr.AdaGVAE(vae, beta=cfg["beta"]).fit(
-                        x1, x2, rng=r, n_steps=cfg["n_steps"], batch_size=cfg["batch_pairs"],
-                        lr=cfg["lr"], progress=False)
+                        x1,
+                        x2,
+                        rng=r,
+                        n_steps=cfg["n_steps"],
+                        batch_size=cfg["batch_pairs"],
+                        lr=cfg["lr"],
+                        progress=False,
+                    )
                     shared = float(np.mean(hist["shared"][-200:]))
                 else:
-                    hist = vae.fit(np.concatenate([x1, x2]), rng=r, objective=BetaVAE(cfg["beta"]),
-                                   n_steps=cfg["n_steps"], batch_size=2 * cfg["batch_pairs"],
-                                   lr=cfg["lr"], progress=False)
+                    hist = vae.fit(
+                        np.concatenate([x1, x2]),
+                        rng=r,
+                        objective=BetaVAE(cfg["beta"]),
+                        n_steps=cfg["n_steps"],
+                        batch_size=2 * cfg["batch_pairs"],
+                        lr=cfg["lr"],
+                        progress=False,
+                    )
                     shared = None
                 scores = evaluate_representation(
-                    lambda x: vae.encode(x)[0], ds, ctx.rng(20, seed), metrics=metric_families, **msizes
+                    lambda x: vae.encode(x)[0],
+                    ds,
+                    ctx.rng(20, seed),
+                    metrics=metric_families,
+                    **msizes,
                 )
-                runs.append({
-                    "model": model,
-                    "seed": seed,
-                    "scores": {k: scores[k] for k in METRICS if k in scores},
-                    "reconstruction": float(np.mean(hist["reconstruction"][-200:])),
-                    "kl": float(np.mean(hist["kl"][-200:])),
-                    "shared_latents": shared,
-                })
-                ctx.log(f"  {model} seed {seed}: " + ", ".join(f"{k} {v:.3f}" for k, v in runs[-1]["scores"].items()))
-        out["training"] = {"config": cfg, "metric_sizes": msizes, "runs": runs,
-                           "factors": ds.factor_names, "factor_sizes": ds.factors_num_values}
+                runs.append(
+                    {
+                        "model": model,
+                        "seed": seed,
+                        "scores": {k: scores[k] for k in METRICS if k in scores},
+                        "reconstruction": float(np.mean(hist["reconstruction"][-200:])),
+                        "kl": float(np.mean(hist["kl"][-200:])),
+                        "shared_latents": shared,
+                    }
+                )
+                ctx.log(
+                    f"  {model} seed {seed}: "
+                    + ", ".join(f"{k} {v:.3f}" for k, v in runs[-1]["scores"].items())
+                )
+        out["training"] = {
+            "config": cfg,
+            "metric_sizes": msizes,
+            "runs": runs,
+            "factors": ds.factor_names,
+            "factor_sizes": ds.factors_num_values,
+        }
     return out
 
 
@@ -148,8 +194,20 @@ def plot(results: dict, ctx: Any) -> list:
         first = next(iter(curves.values()))
         counts = np.arange(d + 1)
         width = 0.38
-        ax.bar(counts - width / 2, first["equal_counts_true"], width, color=DISENTANGLED, label="model (z, z̃)")
-        ax.bar(counts + width / 2, first["equal_counts_twin"], width, color=ENTANGLED, label="twin (f(z), f(z̃))")
+        ax.bar(
+            counts - width / 2,
+            first["equal_counts_true"],
+            width,
+            color=DISENTANGLED,
+            label="model (z, z̃)",
+        )
+        ax.bar(
+            counts + width / 2,
+            first["equal_counts_twin"],
+            width,
+            color=ENTANGLED,
+            label="twin (f(z), f(z̃))",
+        )
         ax.set_xticks(counts)
         ax.set_xlabel("exactly equal coordinates in a pair")
         ax.set_ylabel(f"pairs (of {lat['n_mc']})")
@@ -161,14 +219,32 @@ def plot(results: dict, ctx: Any) -> list:
         colors = [ENTANGLED, "tab:purple"]
         for (name, c), col in zip(curves.items(), colors):
             s = np.asarray(c["noise"])
-            ax.errorbar(s, c["gap"], yerr=c["stderr"], fmt="o", color=col, ms=4, capsize=2,
-                        label=f"{name}: gap (MC, exact densities)")
+            ax.errorbar(
+                s,
+                c["gap"],
+                yerr=c["stderr"],
+                fmt="o",
+                color=col,
+                ms=4,
+                capsize=2,
+                label=f"{name}: gap (MC, exact densities)",
+            )
             ss = np.geomspace(s.min(), s.max(), 50)
-            ax.plot(ss, c["lead_c"] / ss**2, "--", color=col, lw=1,
-                    label=f"   c/σ_n² with c = {c['lead_c']:.3f}; k = d control {c['control_k_eq_d']:.0e}")
+            ax.plot(
+                ss,
+                c["lead_c"] / ss**2,
+                "--",
+                color=col,
+                lw=1,
+                label=f"   c/σ_n² with c = {c['lead_c']:.3f}; k = d control {c['control_k_eq_d']:.0e}",
+            )
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ticks = [v for v in (0.01, 0.03, 0.1, 0.3, 1.0) if min(first["noise"]) <= v <= max(first["noise"])]
+        ticks = [
+            v
+            for v in (0.01, 0.03, 0.1, 0.3, 1.0)
+            if min(first["noise"]) <= v <= max(first["noise"])
+        ]
         ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
         ax.minorticks_off()
         ax.set_xlabel("sharing noise σ_n")
@@ -178,27 +254,51 @@ def plot(results: dict, ctx: Any) -> list:
 
         tr = results["training"]
         ax = fig.add_subplot(gs[2])
-        models = [("ada_gvae", "Ada-GVAE (pairs)", ENTANGLED), ("beta_vae", "β-VAE (unsupervised)", DISENTANGLED)]
+        models = [
+            ("ada_gvae", "Ada-GVAE (pairs)", ENTANGLED),
+            ("beta_vae", "β-VAE (unsupervised)", DISENTANGLED),
+        ]
         shown = [m for m in METRICS if all(m in r["scores"] for r in tr["runs"])]
         xs = np.arange(len(shown))
         width = 0.38
         for j, (key, label, col) in enumerate(models):
-            vals = np.array([[r["scores"][m] for m in shown] for r in tr["runs"] if r["model"] == key])
+            vals = np.array(
+                [[r["scores"][m] for m in shown] for r in tr["runs"] if r["model"] == key]
+            )
             pos = xs + (j - 0.5) * width
-            ax.bar(pos, vals.mean(axis=0), width, color=col, alpha=0.85, label=f"{label}, mean of {len(vals)} seeds")
+            ax.bar(
+                pos,
+                vals.mean(axis=0),
+                width,
+                color=col,
+                alpha=0.85,
+                label=f"{label}, mean of {len(vals)} seeds",
+            )
             for row in vals:
                 ax.plot(pos, row, "k.", ms=3)
         ax.set_xticks(xs, [METRIC_LABELS[m] for m in shown])
         ax.set_ylim(0, 1)
         ax.set_ylabel("score")
         cfg, ms = tr["config"], tr["metric_sizes"]
-        ax.set_title(f"(c) sprites {'×'.join(map(str, tr['factor_sizes']))}, d = {cfg['latent_dim']}, "
-                     f"β = {cfg['beta']:g}, {cfg['n_steps']} steps × {2 * cfg['batch_pairs']} images")
+        ax.set_title(
+            f"(c) sprites {'×'.join(map(str, tr['factor_sizes']))}, d = {cfg['latent_dim']}, "
+            f"β = {cfg['beta']:g}, {cfg['n_steps']} steps × {2 * cfg['batch_pairs']} images"
+        )
         ax.legend(fontsize=7, loc="upper right")
-        ax.text(0.0, -0.1, f"metrics on {ms['num_train']} train / {ms['num_test']} test points; FactorVAE "
-                f"score {ms['factor_vae_num_train']}/{ms['factor_vae_num_eval']} votes of batch "
-                f"{ms['score_batch_size']} (the study: 10,000 / 5,000, batch 64)",
-                transform=ax.transAxes, fontsize=7, va="top")
-        fig.suptitle("Weak supervision with pairs breaks the symmetry: the entangled twin assigns "
-                     "the observed pairs lower likelihood", fontsize=11, y=1.04)
+        ax.text(
+            0.0,
+            -0.1,
+            f"metrics on {ms['num_train']} train / {ms['num_test']} test points; FactorVAE "
+            f"score {ms['factor_vae_num_train']}/{ms['factor_vae_num_eval']} votes of batch "
+            f"{ms['score_batch_size']} (the study: 10,000 / 5,000, batch 64)",
+            transform=ax.transAxes,
+            fontsize=7,
+            va="top",
+        )
+        fig.suptitle(
+            "Weak supervision with pairs breaks the symmetry: the entangled twin assigns "
+            "the observed pairs lower likelihood",
+            fontsize=11,
+            y=1.04,
+        )
         return savefig(fig, ctx.figure_dir / "bias_pairs.png")

@@ -16,7 +16,9 @@ from impossibility import nn
 from impossibility.biases.table import bias_table
 from impossibility.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 
-DESCRIPTION = "One number per inductive bias: the twin's log-likelihood gap (unsupervised: exactly 0)"
+DESCRIPTION = (
+    "One number per inductive bias: the twin's log-likelihood gap (unsupervised: exactly 0)"
+)
 
 
 def compute(ctx: Any) -> dict:
@@ -50,16 +52,32 @@ def plot(results: dict, ctx: Any) -> list:
                 ax.text(gap * 1.15, yi + 0.15, f"{gap:.4g}{err}", va="center", fontsize=8)
             if row["control_label"] is not None:
                 ax.plot(floor, yi - 0.22, marker="o", color="0.5", ms=5, clip_on=False)
-                ax.text(floor * 1.4, yi - 0.22, f"control — {row['control_label']}: {row['control_gap']:.0e}",
-                        va="center", fontsize=7, color="0.35")
+                ax.text(
+                    floor * 1.4,
+                    yi - 0.22,
+                    f"control — {row['control_label']}: {row['control_gap']:.0e}",
+                    va="center",
+                    fontsize=7,
+                    color="0.35",
+                )
         ax.set_yticks(y, [f"{rows[k]['label']}\nobserved {rows[k]['observed']}" for k in order])
         ax.set_xscale("log")
         ax.set_xlim(floor, 10 ** np.ceil(np.log10(max(r["gap"] for r in rows.values()) * 8)))
         ax.set_xlabel("expected log-likelihood gap of the entangled twin [nats per observation]")
-        ax.set_title("Each inductive bias makes the entangled twin a worse model of what is observed; "
-                     "without one the gap is exactly 0", fontsize=10)
+        ax.set_title(
+            "Each inductive bias makes the entangled twin a worse model of what is observed; "
+            "without one the gap is exactly 0",
+            fontsize=10,
+        )
         notes = "; ".join(f"{rows[k]['label']}: {rows[k]['setting']}" for k in order[1:])
-        ax.text(0.0, -0.2, "Settings (d = 2, f = G⁻¹R(π/4)G): " + notes, transform=ax.transAxes,
-                fontsize=6.5, va="top", wrap=True)
+        ax.text(
+            0.0,
+            -0.2,
+            "Settings (d = 2, f = G⁻¹R(π/4)G): " + notes,
+            transform=ax.transAxes,
+            fontsize=6.5,
+            va="top",
+            wrap=True,
+        )
         fig.tight_layout()
         return savefig(fig, ctx.figure_dir / "bias_table.png")

@@ -95,7 +95,9 @@ def test_conditional_log_prob_against_scipy():
     sd = np.where(u == 0, [[0.5, 1.0]], [[2.0, 3.0]])
     want = stats.norm.logpdf(z, scale=sd).sum(axis=1)
     np.testing.assert_allclose(aux.conditional_log_prob(z, u), want, rtol=1e-13)
-    np.testing.assert_allclose(aux.log_prob_u(u), np.log(np.where(u == 0, 0.3, 0.7)).sum(1), rtol=1e-14)
+    np.testing.assert_allclose(
+        aux.log_prob_u(u), np.log(np.where(u == 0, 0.3, 0.7)).sum(1), rtol=1e-14
+    )
     assert abs(np.mean(u == 1) - 0.7) < 0.15  # 100 draws: 5 standard deviations
 
 
@@ -142,12 +144,16 @@ def test_no_modulation_no_gap():
 @pytest.mark.parametrize("theta", [0.3, math.pi / 4, 1.1])
 def test_variability_isotropic_vs_anisotropic_shared_u(theta):
     A = im.rotation_2d(theta)
-    iso = ax.shared_rotation_gap([[0.5, 0.5], [2.0, 2.0]], A, rng=np.random.default_rng(7), n_mc=5000)
+    iso = ax.shared_rotation_gap(
+        [[0.5, 0.5], [2.0, 2.0]], A, rng=np.random.default_rng(7), n_mc=5000
+    )
     # isotropic modulation: every rotation preserves each p(z|u) and the spherical marginal
     assert abs(iso["conditional"]) < 1e-14  # rounding of tr(Aᵀ D⁻¹ A D) − d
     assert abs(iso["marginal"]) < 1e-12
     a, b = 0.5**2, 2.0**2
-    an = ax.shared_rotation_gap([[0.5, 2.0], [2.0, 0.5]], A, rng=np.random.default_rng(7), n_mc=5000)
+    an = ax.shared_rotation_gap(
+        [[0.5, 2.0], [2.0, 0.5]], A, rng=np.random.default_rng(7), n_mc=5000
+    )
     # anisotropic: ½ sin²θ (a − b)² / (ab) per value of u (hand-derived for d = 2)
     want = 0.5 * math.sin(theta) ** 2 * (a - b) ** 2 / (a * b)
     assert an["conditional"] == pytest.approx(want, rel=1e-12)

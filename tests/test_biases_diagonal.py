@@ -57,7 +57,11 @@ def test_stays_diagonal_agrees_with_direct_check_on_random_block_rotations():
         for g in range(3):
             idx = np.flatnonzero(groups == g)
             if idx.size:
-                Q = stats.ortho_group.rvs(idx.size, random_state=rng) if idx.size > 1 else np.ones((1, 1))
+                Q = (
+                    stats.ortho_group.rvs(idx.size, random_state=rng)
+                    if idx.size > 1
+                    else np.ones((1, 1))
+                )
                 R[np.ix_(idx, idx)] = Q
         if rng.random() < 0.5:  # mix two different groups: must break diagonality
             i, j = rng.choice(d, 2, replace=False)

@@ -75,10 +75,13 @@ def test_pair_gap_grows_like_inverse_noise_squared():
         assert abs(g["gap_times_noise2"] - lead["c"]) < 5 * se + 0.02 * lead["c"]
 
 
-@pytest.mark.parametrize("prior", [
-    im.FactorizedPrior.standard_normal(3),
-    im.FactorizedPrior([stats.laplace(), stats.logistic(), stats.norm(1, 2)]),
-])
+@pytest.mark.parametrize(
+    "prior",
+    [
+        im.FactorizedPrior.standard_normal(3),
+        im.FactorizedPrior([stats.laplace(), stats.logistic(), stats.norm(1, 2)]),
+    ],
+)
 def test_no_sharing_no_gap(prior):
     # k = d: the pair law is p ⊗ p, preserved by f × f (pointwise, up to rounding)
     f = im.entangling_bijection(prior, rng=np.random.default_rng(3))
@@ -176,7 +179,9 @@ def test_ada_gvae_short_training_marks_most_latents_shared():
     rng = np.random.default_rng(10)
     x1, x2, _, _ = pr.make_pair_dataset(ds, 2000, 1, rng)
     vae = VAE(ds.observation_shape, 5, hidden=(64,), rng=rng)
-    hist = pr.AdaGVAE(vae, beta=2.0).fit(x1, x2, rng=rng, n_steps=300, batch_size=32, lr=2e-3, progress=False)
+    hist = pr.AdaGVAE(vae, beta=2.0).fit(
+        x1, x2, rng=rng, n_steps=300, batch_size=32, lr=2e-3, progress=False
+    )
     assert hist["loss"][-50:].mean() < hist["loss"][:50].mean()
     # one factor changes per pair: after a short run the adaptive threshold marks at least half
     # of the 5 latents as shared on average (it starts from an arbitrary split)

@@ -42,8 +42,12 @@ def test_ar1_pair_gap_against_monte_carlo():
     S1 = np.block([[np.eye(2), D], [D, np.eye(2)]])
     D2 = A.T @ D @ A
     S2 = np.block([[np.eye(2), D2], [D2, np.eye(2)]])
-    x = stats.multivariate_normal(np.zeros(4), S1).rvs(40_000, random_state=np.random.default_rng(1))
-    r = stats.multivariate_normal(np.zeros(4), S1).logpdf(x) - stats.multivariate_normal(np.zeros(4), S2).logpdf(x)
+    x = stats.multivariate_normal(np.zeros(4), S1).rvs(
+        40_000, random_state=np.random.default_rng(1)
+    )
+    r = stats.multivariate_normal(np.zeros(4), S1).logpdf(x) - stats.multivariate_normal(
+        np.zeros(4), S2
+    ).logpdf(x)
     got = tb.ar1_pair_gap(rho, A)
     # independent estimate through scipy's densities: 5 standard errors
     assert abs(got - r.mean()) < 5 * r.std() / math.sqrt(r.size)

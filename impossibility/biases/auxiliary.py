@@ -167,7 +167,9 @@ class GaussianScaleMixture(stats.rv_continuous):
         # bound, and close to the root in the tails where one component dominates
         with np.errstate(divide="ignore", invalid="ignore"):
             xk = self.scales * special.ndtri(np.minimum(qq[:, None] / self.weights, 1.0))
-        hi = np.minimum(np.min(np.where(np.isfinite(xk), xk, np.inf), axis=1), self.scales.min() * zq)
+        hi = np.minimum(
+            np.min(np.where(np.isfinite(xk), xk, np.inf), axis=1), self.scales.min() * zq
+        )
         hi = np.maximum(hi, lo)
         x = hi.copy()
         act = np.arange(qq.size)
@@ -183,7 +185,11 @@ class GaussianScaleMixture(stats.rv_continuous):
                 newton = xa - h / slope
             ok = np.isfinite(newton) & (newton >= la) & (newton <= ha)
             x_new = np.where(ok, newton, 0.5 * (la + ha))
-            done = (np.abs(x_new - xa) <= tol * np.maximum(1.0, np.abs(xa))) | (h == 0) | (ha - la <= tol * np.maximum(1.0, np.abs(xa)))
+            done = (
+                (np.abs(x_new - xa) <= tol * np.maximum(1.0, np.abs(xa)))
+                | (h == 0)
+                | (ha - la <= tol * np.maximum(1.0, np.abs(xa)))
+            )
             x[act], lo[act], hi[act] = np.where(h == 0, xa, x_new), la, ha
             act = act[~done]
             if act.size == 0:
@@ -324,7 +330,9 @@ def marginal_log_ratio(prior: Any, f: Any, z: ArrayLike) -> Array:
     return prior.log_prob(z) - prior.log_prob(v) - ld
 
 
-def auxiliary_gap_mc(aux: AuxiliaryPrior, f: Any, n: int, rng: np.random.Generator) -> dict[str, float]:
+def auxiliary_gap_mc(
+    aux: AuxiliaryPrior, f: Any, n: int, rng: np.random.Generator
+) -> dict[str, float]:
     r"""Monte-Carlo :math:`\Delta_u` (nats per observation) and the :math:`p(x)` gap on the same samples.
 
     Returns
@@ -373,7 +381,9 @@ def auxiliary_gap_quadrature(
         ``marginal_max_abs``, ``n_nodes`` per dimension.
     """
     if aux.d != 2:
-        raise ValueError(f"quadrature is implemented for d = 2; got d = {aux.d} (use auxiliary_gap_mc)")
+        raise ValueError(
+            f"quadrature is implemented for d = 2; got d = {aux.d} (use auxiliary_gap_mc)"
+        )
     _check_f(f, 2)
     for name, v, lo in (("n_panels", n_panels, 2), ("order", order, 1)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
@@ -446,7 +456,9 @@ def observed_gap(
     zr, ldg = g.inverse_and_log_det(x)
     zt, ldf = f.forward_and_log_det(zr)
     lpu = aux.log_prob_u(u)
-    joint = (lpu + aux.conditional_log_prob(zr, u) + ldg) - (lpu + aux.conditional_log_prob(zt, u) + ldg + ldf)
+    joint = (lpu + aux.conditional_log_prob(zr, u) + ldg) - (
+        lpu + aux.conditional_log_prob(zt, u) + ldg + ldf
+    )
     marg = (aux.marginal.log_prob(zr) + ldg) - (aux.marginal.log_prob(zt) + ldg + ldf)
     return {
         "joint": float(joint.mean()),

@@ -326,7 +326,9 @@ def linear_elbo(
         raise ValueError(f"cov must have shape (n, {d}) or (n, {d}, {d}); got {np.shape(cov)}")
     r = xa - m @ W.T - np.asarray(b, dtype=np.float64)
     tr_wsw = np.einsum("ij,njk,ik->n", W, S, W)
-    rec = -0.5 * D * math.log(2 * math.pi * sigma2) - (np.sum(r * r, axis=1) + tr_wsw) / (2 * sigma2)
+    rec = -0.5 * D * math.log(2 * math.pi * sigma2) - (np.sum(r * r, axis=1) + tr_wsw) / (
+        2 * sigma2
+    )
     sign, logdet = np.linalg.slogdet(S)
     if np.any(sign <= 0):
         raise ValueError("every covariance must be positive definite")
@@ -396,7 +398,9 @@ def fit_linear_encoder(
             return float(val - const), np.concatenate([P @ m - h, gl])
 
         p0 = np.zeros(d + (d if family == "diagonal" else len(tril[0])))
-        res = optimize.minimize(negelbo, p0, jac=True, method="BFGS", options={"gtol": gtol, "maxiter": 10_000})
+        res = optimize.minimize(
+            negelbo, p0, jac=True, method="BFGS", options={"gtol": gtol, "maxiter": 10_000}
+        )
         p = res.x
         means[k] = p[:d]
         if family == "diagonal":
@@ -446,7 +450,9 @@ def linear_gap_curve(
     th = np.atleast_1d(np.asarray(thetas, dtype=np.float64))
     lpx = linear_log_px(xa, W, b, sigma2)
     Lam = linear_posterior_precision(W, sigma2)
-    out = {k: np.empty(th.size) for k in ("formula", "diagonal", "full", "elbo_diagonal", "elbo_full")}
+    out = {
+        k: np.empty(th.size) for k in ("formula", "diagonal", "full", "elbo_diagonal", "elbo_full")
+    }
     for t, theta in enumerate(th):
         R = plane_rotation(float(theta), d, plane)
         Wr = W @ R.T
@@ -471,7 +477,9 @@ def linear_vae_parameters(vae: Any) -> tuple[Array, Array, float]:
     """
     dec = getattr(vae, "decoder", None)
     if dec is None or len(dec) != 1 or not isinstance(dec[0], nn.Linear):
-        raise ValueError("the VAE's decoder must be a single Linear layer (build it with hidden=())")
+        raise ValueError(
+            "the VAE's decoder must be a single Linear layer (build it with hidden=())"
+        )
     if getattr(vae, "likelihood", None) != "gaussian" or getattr(vae, "obs_std", None) is None:
         raise ValueError("need a Gaussian decoder with a fixed obs_std (isotropic σ² I)")
     if not vae.prior_is_standard_normal:
@@ -490,7 +498,11 @@ def moment_matched_normal(n_samples: int, d: int, rng: np.random.Generator) -> A
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples <= d:
+    if (
+        isinstance(n_samples, bool)
+        or not isinstance(n_samples, (int, np.integer))
+        or n_samples <= d
+    ):
         raise ValueError(f"n_samples must be an integer > d = {d} to whiten; got {n_samples!r}")
     e = rng.standard_normal((int(n_samples), int(d)))
     e -= e.mean(axis=0)
@@ -655,13 +667,22 @@ def refit_encoder(
             popt, nit = p0.reshape(-1), 0
         else:
             res = optimize.minimize(
-                fun, p0.reshape(-1), jac=True, method="L-BFGS-B",
+                fun,
+                p0.reshape(-1),
+                jac=True,
+                method="L-BFGS-B",
                 options={"maxiter": int(maxiter), "ftol": tol * 1e-3, "gtol": tol, "maxcor": 10},
             )
             popt, nit = res.x, int(res.nit)
         val, _ = per_point(popt, False)
     m, L = unpack(popt)
-    return {"elbo": val, "elbo_init": init_val, "mean": m, "cov": L @ L.transpose(0, 2, 1), "n_iter": nit}
+    return {
+        "elbo": val,
+        "elbo_init": init_val,
+        "mean": m,
+        "cov": L @ L.transpose(0, 2, 1),
+        "n_iter": nit,
+    }
 
 
 def elbo_rotation_curve(

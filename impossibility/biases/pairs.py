@@ -76,7 +76,12 @@ def _check_rng(rng: Any) -> np.random.Generator:
 
 
 def _check_int(name: str, v: Any, lo: int, hi: int | None = None) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo or (hi is not None and v > hi):
+    if (
+        isinstance(v, bool)
+        or not isinstance(v, (int, np.integer))
+        or v < lo
+        or (hi is not None and v > hi)
+    ):
         rng_txt = f"in [{lo}, {hi}]" if hi is not None else f">= {lo}"
         raise ValueError(f"{name} must be an integer {rng_txt}; got {v!r}")
     return int(v)
@@ -125,7 +130,9 @@ def exact_sharing_fraction(z: ArrayLike, z_tilde: ArrayLike, k: int) -> float:
     a = np.asarray(z, dtype=np.float64)
     b = np.asarray(z_tilde, dtype=np.float64)
     if a.shape != b.shape or a.ndim != 2:
-        raise ValueError(f"z and z_tilde must be (n, d) arrays of equal shape; got {a.shape}, {b.shape}")
+        raise ValueError(
+            f"z and z_tilde must be (n, d) arrays of equal shape; got {a.shape}, {b.shape}"
+        )
     k = _check_int("k", k, 0, a.shape[1])
     return float(np.mean(np.sum(a == b, axis=1) >= a.shape[1] - k))
 
@@ -157,7 +164,11 @@ def pair_conditional_log_prob(
     if not (_check_noise(noise) > 0) and k < d:
         raise ValueError("noise must be > 0: with exact sharing the pair law has no density")
     za = prior.check_points(z, name="z") if hasattr(prior, "check_points") else np.asarray(z, float)
-    zt = prior.check_points(z_tilde, name="z_tilde") if hasattr(prior, "check_points") else np.asarray(z_tilde, float)
+    zt = (
+        prior.check_points(z_tilde, name="z_tilde")
+        if hasattr(prior, "check_points")
+        else np.asarray(z_tilde, float)
+    )
     lp = prior.marginal_log_prob(zt)  # (n, d)
     if k < d:
         r = (zt - za) / noise
@@ -220,7 +231,9 @@ def pair_gap(
     }
 
 
-def pair_gap_leading_term(prior: Any, f: Any, k: int, n: int, rng: np.random.Generator) -> dict[str, float]:
+def pair_gap_leading_term(
+    prior: Any, f: Any, k: int, n: int, rng: np.random.Generator
+) -> dict[str, float]:
     r""":math:`c=\tfrac12\mathbb E[\text{sum of the }d-k\text{ smallest }(f(\tilde z)_i-f(z)_i)^2]` on hard-shared pairs.
 
     Then :math:`\Delta_{\rm pairs}\approx c/\sigma_n^2` as :math:`\sigma_n\to0`.
@@ -273,7 +286,9 @@ class VaryingFactors:
         """Independent uniform factors, shape (n, K') (column by column, as the data set does)."""
         _check_rng(rng)
         n = _check_int("n", n, 0)
-        return np.column_stack([rng.integers(s, size=n) for s in self.factors_num_values]).astype(np.int64)
+        return np.column_stack([rng.integers(s, size=n) for s in self.factors_num_values]).astype(
+            np.int64
+        )
 
     def expand(self, factors: ArrayLike) -> NDArray[np.int64]:
         """The full factor array (constant factors at 0), shape (n, K)."""
@@ -284,7 +299,9 @@ class VaryingFactors:
         full[:, self.keep] = f
         return full
 
-    def sample_observations_from_factors(self, factors: ArrayLike, rng: np.random.Generator) -> Array:
+    def sample_observations_from_factors(
+        self, factors: ArrayLike, rng: np.random.Generator
+    ) -> Array:
         return self.data.sample_observations_from_factors(self.expand(factors), rng)
 
     def sample(self, n: int, rng: np.random.Generator) -> tuple[NDArray[np.int64], Array]:
@@ -336,7 +353,9 @@ def make_pair_dataset(
 
 
 # ------------------------------------------------------------------------------- Ada-GVAE
-def ada_gvae_shared_mask(mu1: Array, logvar1: Array, mu2: Array, logvar2: Array) -> NDArray[np.bool_]:
+def ada_gvae_shared_mask(
+    mu1: Array, logvar1: Array, mu2: Array, logvar2: Array
+) -> NDArray[np.bool_]:
     r"""Ada-GVAE's estimate of the shared latents of each pair.
 
     Per latent :math:`\delta_i=\frac{\sigma_{1i}^2}{\sigma_{2i}^2}+\frac{(\mu_{2i}-\mu_{1i})^2}{\sigma_{2i}^2}-1
@@ -394,7 +413,9 @@ class AdaGVAE:
         if not hasattr(vae, "encoder") or not hasattr(vae, "decoder"):
             raise TypeError(f"vae must be an impossibility.vae.VAE; got {type(vae).__name__}")
         if not vae.prior_is_standard_normal:
-            raise ValueError("Ada-GVAE uses the closed-form KL to N(0, I); the VAE has another prior")
+            raise ValueError(
+                "Ada-GVAE uses the closed-form KL to N(0, I); the VAE has another prior"
+            )
         if vae.likelihood == "gaussian" and vae.obs_std is None:
             raise ValueError("use a Bernoulli or a fixed-obs_std Gaussian likelihood")
         if not (np.isfinite(beta) and beta >= 0):
@@ -474,9 +495,7 @@ class AdaGVAE:
         dmu2 = np.where(shared, 0.5 * dm_bar, dm2)
         dlv1 = np.where(shared, dl_bar * w1, dl1)
         dlv2 = np.where(shared, dl_bar * (1.0 - w1), dl2)
-        dH = np.concatenate(
-            [np.concatenate([dmu1, dmu2]), np.concatenate([dlv1, dlv2])], axis=1
-        )
+        dH = np.concatenate([np.concatenate([dmu1, dmu2]), np.concatenate([dlv1, dlv2])], axis=1)
         _, enc_grads = vae.encoder.backward(enc_cache, dH, input_grad=False)
         grads = {f"encoder.{k}": v for k, v in enc_grads.items()}
         grads.update({f"decoder.{k}": v for k, v in dec_grads.items()})
@@ -524,7 +543,9 @@ class AdaGVAE:
         X1 = np.asarray(x1, dtype=np.float64).reshape(-1, vae.x_size)
         X2 = np.asarray(x2, dtype=np.float64).reshape(-1, vae.x_size)
         if X1.shape != X2.shape:
-            raise ValueError(f"x1 and x2 must hold the same number of pairs; got {X1.shape}, {X2.shape}")
+            raise ValueError(
+                f"x1 and x2 must hold the same number of pairs; got {X1.shape}, {X2.shape}"
+            )
         n_steps = _check_int("n_steps", n_steps, 1)
         batch_size = _check_int("batch_size", batch_size, 1)
         if self.optimizer is None:
@@ -539,7 +560,9 @@ class AdaGVAE:
                 e = rng.standard_normal((2, batch_size, d))
                 loss, grads, logs = self.loss_and_grads(X1[idx], X2[idx], e[0], e[1])
                 if not np.isfinite(loss):
-                    raise FloatingPointError(f"loss became {loss} at step {t}; lower the learning rate")
+                    raise FloatingPointError(
+                        f"loss became {loss} at step {t}; lower the learning rate"
+                    )
                 self.optimizer.step(grads)
                 self.steps_trained += 1
                 for k, v in logs.items():

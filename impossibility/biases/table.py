@@ -66,10 +66,10 @@ def ar1_pair_gap(rho: ArrayLike, A: ArrayLike) -> float:
     if Am.shape != (d, d) or np.max(np.abs(Am @ Am.T - np.eye(d))) > 1e-10:
         raise ValueError(f"A must be an orthogonal ({d}, {d}) matrix; got shape {Am.shape}")
     D = np.diag(r)
-    I = np.eye(d)
-    S1 = np.block([[I, D], [D, I]])
+    eye = np.eye(d)
+    S1 = np.block([[eye, D], [D, eye]])
     D2 = Am.T @ D @ Am
-    S2 = np.block([[I, D2], [D2, I]])
+    S2 = np.block([[eye, D2], [D2, eye]])
     _, ld1 = np.linalg.slogdet(S1)
     _, ld2 = np.linalg.slogdet(S2)
     return float(0.5 * (np.trace(np.linalg.solve(S2, S1)) - 2 * d + ld2 - ld1))
