@@ -104,7 +104,7 @@ def plot(results: dict, ctx: Any) -> list:
     with figure_style():
         import matplotlib.pyplot as plt
 
-        fig = plt.figure(figsize=(13.5, 4.3))
+        fig = plt.figure(figsize=(14, 4.6))
         gs = fig.add_gridspec(1, 4, width_ratios=[1, 1, 1.6, 1.0], wspace=0.35)
         a = results["a"]
         g = np.asarray(a["grid"])
@@ -122,7 +122,7 @@ def plot(results: dict, ctx: Any) -> list:
             ax_.set_title(title)
 
         ax0 = fig.add_subplot(gs[0])
-        contours(ax0, a["marginal"], a["marginal_twin"], "p(z): model = twin")
+        contours(ax0, a["marginal"], a["marginal_twin"], "(a) p(z): model = twin")
         ax0.plot([], [], color=DISENTANGLED, label="model")
         ax0.plot([], [], color=ENTANGLED, ls="--", label="entangled twin")
         ax0.legend(loc="lower left", fontsize=7)
@@ -132,7 +132,7 @@ def plot(results: dict, ctx: Any) -> list:
             ax1,
             a["conditional"],
             a["conditional_twin"],
-            f"p(z | u=(0,1)): σ = ({s[0]:g}, {s[1]:g})",
+            f"(b) p(z | u=(0,1)), σ=({s[0]:g}, {s[1]:g})",
         )
 
         rows = results["b"]
@@ -178,19 +178,21 @@ def plot(results: dict, ctx: Any) -> list:
             label="shared u, isotropic σ(u)I, rotation: both gaps 0",
         )
         ax2.set_xscale("log")
+        ax2.set_yscale("symlog", linthresh=0.1, linscale=0.5)
         ax2.set_xticks(r, [f"{v:g}" for v in r])
         ax2.minorticks_off()
         ax2.set_xlabel("modulation ratio σ(1)/σ(0)")
         ax2.set_ylabel("expected log-likelihood gap [nats per observation]")
-        ax2.set_title("the gap appears with anisotropic modulation")
-        ax2.legend(fontsize=7, loc="upper left")
+        ax2.set_title("(c) d = 2: gap against modulation strength")
+        ax2.set_ylim(-0.02, None)
+        ax2.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15))
 
         c = results["c"]
         ax3 = fig.add_subplot(gs[3])
         vals = [c["observed"]["joint"], c["latent"]["conditional"], c["observed"]["marginal"]]
         errs = [c["observed"]["joint_stderr"], c["latent"]["conditional_stderr"], 0.0]
         ax3.bar([0, 1, 2], vals, yerr=errs, color=[ENTANGLED, ENTANGLED, DISENTANGLED], capsize=3)
-        ax3.set_xticks([0, 1, 2], ["log p(x,u)\nvia g", "log p(z|u)", "log p(x)"])
+        ax3.set_xticks([0, 1, 2], ["(x, u)\nvia g", "(z | u)", "x alone"])
         for i, v in enumerate(vals):
             ax3.annotate(
                 f"{v:.3f}" if abs(v) > 1e-6 else f"{v:.0e}",
@@ -201,7 +203,7 @@ def plot(results: dict, ctx: Any) -> list:
                 fontsize=8,
             )
         ax3.set_ylabel("gap [nats per observation]")
-        ax3.set_title(f"d = 5, ratio 4, MC n = {c['n']}")
+        ax3.set_title(f"(d) d = 5, ratio 4, MC n = {c['n']}")
         fig.suptitle(
             "An observed auxiliary variable breaks the symmetry: the twin keeps p(x) "
             "exactly and loses likelihood on (x, u)",

@@ -236,7 +236,7 @@ def plot(results: dict, ctx: Any) -> list:
                 "--",
                 color=col,
                 lw=1,
-                label=f"   c/σ_n² with c = {c['lead_c']:.3f}; k = d control {c['control_k_eq_d']:.0e}",
+                label=f"{name}: c/σ_n², c = {c['lead_c']:.3f}; k = d: {c['control_k_eq_d']:.0e}",
             )
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -255,8 +255,8 @@ def plot(results: dict, ctx: Any) -> list:
         tr = results["training"]
         ax = fig.add_subplot(gs[2])
         models = [
-            ("ada_gvae", "Ada-GVAE (pairs)", ENTANGLED),
-            ("beta_vae", "β-VAE (unsupervised)", DISENTANGLED),
+            ("ada_gvae", "Ada-GVAE (pairs)", "tab:green"),
+            ("beta_vae", "β-VAE (unsupervised)", "0.55"),
         ]
         shown = [m for m in METRICS if all(m in r["scores"] for r in tr["runs"])]
         xs = np.arange(len(shown))
