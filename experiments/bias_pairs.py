@@ -250,7 +250,7 @@ def plot(results: dict, ctx: Any) -> list:
         ax.set_xlabel("sharing noise σ_n")
         ax.set_ylabel("log-likelihood gap [nats per pair]")
         ax.set_title("(b) soft sharing: the twin's gap grows like σ_n⁻²")
-        ax.legend(fontsize=7, loc="lower left")
+        ax.legend(fontsize=7, loc="upper right")
 
         tr = results["training"]
         ax = fig.add_subplot(gs[2])
