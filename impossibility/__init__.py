@@ -55,7 +55,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "priors", "bijections", "gaussianize", "entangle", "invariance", "verification", "symbolic",
     "generative", "nn", "vae", "objectives", "data", "metrics", "testing", "plotting",
-    "reproduce", "progress", "study",
+    "reproduce", "progress", "study", "biases", "notebooks",
 }
 #: Names re-exported lazily from submodules: name → submodule.
 _LAZY = {

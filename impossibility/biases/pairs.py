@@ -49,6 +49,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from impossibility import nn
+from impossibility._validation import check_rng as _check_rng
 from impossibility.progress import progress as _progress
 
 __all__ = [
@@ -67,12 +68,6 @@ __all__ = [
 
 Array = NDArray[np.float64]
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
-
-
-def _check_rng(rng: Any) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-    return rng
 
 
 def _check_int(name: str, v: Any, lo: int, hi: int | None = None) -> int:
