@@ -40,6 +40,15 @@ MODEL_LABELS = {
     "annealed_vae": r"AnnealedVAE ($C_{max}$)",
 }
 
+HPARAM_LABELS = {
+    "beta_vae": r"$\beta$ (stronger →)",
+    "factor_vae": r"$\gamma$ (stronger →)",
+    "beta_tc_vae": r"$\beta$ (stronger →)",
+    "dip_vae_i": r"$\lambda_{od}$ (stronger →)",
+    "dip_vae_ii": r"$\lambda_{od}$ (stronger →)",
+    "annealed_vae": r"$C_{max}$ nats (← stronger: a larger capacity regularises less)",
+}
+
 
 def compute(ctx: Any) -> dict:
     preset = "quick" if ctx.quick else "default"
@@ -48,6 +57,23 @@ def compute(ctx: Any) -> dict:
                         base_seed=ctx.seed, log=ctx.log, show_progress=False)
     out = summarize(records)
     p = PRESETS[preset]
+    import joblib
+    import scipy
+    import sklearn
+
+    out["versions"] = {"numpy": np.__version__, "scipy": scipy.__version__,
+                       "scikit-learn": sklearn.__version__, "joblib": joblib.__version__}
+    out["scale_notes"] = [
+        "data: 16x16 procedural sprites, 3 shapes x 3 scales x 4 orientations x 6 x 6 positions "
+        "(1,296 images; paper: 64x64, 737,280 dSprites images and 6 other data sets)",
+        "models: MLP encoder/decoder (paper: conv nets), 10 latents, Bernoulli decoder, N(0, I)",
+        "training: n_steps Adam steps at lr (paper: 300,000 at 1e-4); FactorVAE discriminator "
+        "discriminator_hidden (paper: 6 x 1000)",
+        "metrics on the mean representation with reduced sample sizes (settings); DCI and "
+        "downstream trees with dci_n_estimators boosting stages (paper: 100)",
+        "downstream: logistic regression (C=1, standardised codes; paper: LogisticRegressionCV) "
+        "and boosted trees with downstream_small and num_train labels (paper: 10 ... 10,000)",
+    ]
     out["preset"] = {"name": p.name, "description": p.description, "datasets": list(p.datasets),
                      "models": list(p.models), "seeds": list(p.seeds)}
     return out
@@ -98,7 +124,7 @@ def _plot_tc(results: dict, ctx: Any, ds: str) -> list:
             title += (f"\n$\\rho_s$(value, TC): mean {trend['tc_mean']:+.2f}, "
                       f"sampled {trend['tc_sampled']:+.2f}")
         ax.set_title(title, fontsize=8)
-        ax.set_xlabel("regularisation strength")
+        ax.set_xlabel(HPARAM_LABELS[m])
         ax.set_ylabel("Gaussian TC (nats)")
     for ax in axes.flat[len(models):]:
         ax.set_visible(False)

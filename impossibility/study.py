@@ -259,6 +259,10 @@ class RunConfig:
         d["settings"] = {k: list(v) if isinstance(v, tuple) else v
                          for k, v in d["settings"].items()}
         d["dataset_spec"] = DATASETS[self.dataset]
+        if self.model == "factor_vae":
+            # the discriminator's Adam runs at the VAE's learning rate, as in the reference (both
+            # 1e-4 there); a 10x slower discriminator lost the adversarial game at gamma >= 30
+            d["objective_options"] = {"discriminator_lr": self.settings.lr}
         d["study_version"] = STUDY_VERSION
         return d
 
@@ -428,7 +432,8 @@ def run_one(config: RunConfig) -> dict[str, Any]:
             warnings.simplefilter("ignore", ConvergenceWarning)
             _, x = data.sample(s.n_train, rng_data)
             x = _flat(x)
-            kw = {"hidden": s.discriminator_hidden} if config.model == "factor_vae" else {}
+            kw = ({"hidden": s.discriminator_hidden, "lr": s.lr}
+                  if config.model == "factor_vae" else {})
             objective = make_objective(config.model, config.value, **kw)
             vae = VAE(x.shape[1], s.latent_dim, hidden=s.hidden, rng=rng_train)
             hist = vae.fit(x, rng=rng_train, objective=objective, n_steps=s.n_steps,
