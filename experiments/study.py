@@ -89,7 +89,8 @@ def _shade(ax: Any, matrix: np.ndarray, xlabels: list[str], ylabels: list[str], 
         for j in range(m.shape[1]):
             txt = "n/a" if not np.isfinite(m[i, j]) else fmt.format(m[i, j])
             ax.text(j, i, txt, ha="center", va="center", fontsize=7,
-                    color="white" if np.isfinite(m[i, j]) and abs(m[i, j]) > 0.6 * vmax else "black")
+                    color="white" if np.isfinite(m[i, j])
+                    and abs(m[i, j] - (vmin + vmax) / 2) > 0.3 * (vmax - vmin) else "black")
     ax.set_title(title)
     ax.spines[:].set_visible(False)
     return im
