@@ -19,7 +19,7 @@ Runs are independent tasks dispatched with :mod:`joblib` to a backend chosen by 
 ``"sequential"``, ``"loky"`` (local processes), ``"threading"``, ``"dask"`` (a
 ``distributed`` cluster: a local one, or a scheduler address) or ``"ray"``. Every run derives
 its random generator from its configuration only,
-:math:`\texttt{default\_rng}(\texttt{SeedSequence}([b, h(\text{data}), h(\text{model}), \lfloor1000v\rceil, s]))`,
+``default_rng(SeedSequence([base, crc32(data), crc32(model), round(1000 value), seed]))``,
 never from a worker, and limits BLAS to one thread, so results are identical on every backend.
 Each finished run is written at once as one JSON file named by the SHA-256 of its configuration
 (temporary file, then :func:`os.replace`): an interrupted sweep resumes where it stopped and
@@ -40,7 +40,7 @@ import sys
 import time
 import warnings
 import zlib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -103,8 +103,13 @@ DATASETS: dict[str, dict[str, Any]] = {
     },
     # 5 continuous independent factors (6 equal-probability bins each) through a random smooth
     # injective mixing into 64 dimensions, squashed to (0, 1).
-    "mixing5": {"kind": "mixing", "num_factors": 5, "num_bins": 6, "observation_dim": 64,
-                "mixing_seed": 7},
+    "mixing5": {
+        "kind": "mixing",
+        "num_factors": 5,
+        "num_bins": 6,
+        "observation_dim": 64,
+        "mixing_seed": 7,
+    },
 }
 
 Array = NDArray[np.float64]
@@ -169,7 +174,9 @@ class StudySettings:
         for name, value in asdict(self).items():
             if name in ("hidden", "discriminator_hidden"):
                 if not value or any(not isinstance(h, int) or h < 1 for h in value):
-                    raise ValueError(f"{name} must be a non-empty tuple of positive ints; got {value!r}")
+                    raise ValueError(
+                        f"{name} must be a non-empty tuple of positive ints; got {value!r}"
+                    )
             elif name == "lr":
                 if not (np.isfinite(value) and value > 0):
                     raise ValueError(f"lr must be positive and finite; got {value!r}")
@@ -209,10 +216,21 @@ PRESETS: dict[str, StudyPreset] = {
         values={"beta_vae": (1.0, 16.0), "beta_tc_vae": (1.0, 10.0)},
         seeds=(0, 1),
         settings=StudySettings(
-            hidden=(32,), n_steps=150, n_train=1000, num_train=200, num_test=100,
-            beta_vae_num_train=40, beta_vae_num_eval=30, factor_vae_num_train=40,
-            factor_vae_num_eval=30, factor_vae_num_variance_estimate=200, score_batch_size=16,
-            dci_n_estimators=5, downstream_small=50, num_eval=200, discriminator_hidden=(16,),
+            hidden=(32,),
+            n_steps=150,
+            n_train=1000,
+            num_train=200,
+            num_test=100,
+            beta_vae_num_train=40,
+            beta_vae_num_eval=30,
+            factor_vae_num_train=40,
+            factor_vae_num_eval=30,
+            factor_vae_num_variance_estimate=200,
+            score_batch_size=16,
+            dci_n_estimators=5,
+            downstream_small=50,
+            num_eval=200,
+            discriminator_hidden=(16,),
         ),
         description="smoke test: 2 objectives x 2 values x 2 seeds, 150 steps (seconds)",
     ),
@@ -231,11 +249,20 @@ PRESETS: dict[str, StudyPreset] = {
         models=MODELS,
         seeds=tuple(range(50)),
         settings=StudySettings(
-            n_steps=20000, lr=5e-4, n_train=20000, hidden=(256, 256),
-            discriminator_hidden=(1000,) * 6, num_train=10000, num_test=5000,
-            beta_vae_num_train=10000, beta_vae_num_eval=5000, factor_vae_num_train=10000,
-            factor_vae_num_eval=5000, factor_vae_num_variance_estimate=10000,
-            dci_n_estimators=100, num_eval=10000,
+            n_steps=20000,
+            lr=5e-4,
+            n_train=20000,
+            hidden=(256, 256),
+            discriminator_hidden=(1000,) * 6,
+            num_train=10000,
+            num_test=5000,
+            beta_vae_num_train=10000,
+            beta_vae_num_eval=5000,
+            factor_vae_num_train=10000,
+            factor_vae_num_eval=5000,
+            factor_vae_num_variance_estimate=10000,
+            dci_n_estimators=100,
+            num_eval=10000,
         ),
         description="the paper's grid shape (6 x 6 x 50 seeds) on 2 data sets: a cluster job",
     ),
@@ -256,8 +283,9 @@ class RunConfig:
     def as_dict(self) -> dict[str, Any]:
         """JSON-able description (this is what the hash covers)."""
         d = asdict(self)
-        d["settings"] = {k: list(v) if isinstance(v, tuple) else v
-                         for k, v in d["settings"].items()}
+        d["settings"] = {
+            k: list(v) if isinstance(v, tuple) else v for k, v in d["settings"].items()
+        }
         d["dataset_spec"] = DATASETS[self.dataset]
         if self.model == "factor_vae":
             # the discriminator's Adam runs at the VAE's learning rate, as in the reference (both
@@ -279,10 +307,15 @@ class RunConfig:
 
     def seed_sequence(self) -> np.random.SeedSequence:
         """``SeedSequence([base, crc(data), crc(model), round(1000 value), seed])``."""
-        return np.random.SeedSequence([
-            self.base_seed, _stable_int(self.dataset), _stable_int(self.model),
-            int(round(1000 * self.value)), self.seed,
-        ])
+        return np.random.SeedSequence(
+            [
+                self.base_seed,
+                _stable_int(self.dataset),
+                _stable_int(self.model),
+                int(round(1000 * self.value)),
+                self.seed,
+            ]
+        )
 
 
 def _stable_int(text: str) -> int:
@@ -312,8 +345,9 @@ def build_configs(preset: StudyPreset | str, *, base_seed: int = 20190609) -> li
             for value in preset.grid_values(model):
                 for seed in preset.seeds:
                     _validate_run(ds, model, float(value), seed)
-                    out.append(RunConfig(ds, model, float(value), int(seed), preset.settings,
-                                         base_seed))
+                    out.append(
+                        RunConfig(ds, model, float(value), int(seed), preset.settings, base_seed)
+                    )
     return out
 
 
@@ -329,8 +363,10 @@ def _tabulated_sprites(name: str, spec: Mapping[str, Any]) -> Any:
     class TabulatedSprites(ProceduralSprites):
         def _observations(self, factors: NDArray[np.int64], rng: np.random.Generator) -> Array:
             if name not in _TABLES:
-                grid = np.stack(np.meshgrid(*[np.arange(n) for n in self.factors_num_values],
-                                            indexing="ij"), axis=-1).reshape(-1, self.num_factors)
+                grid = np.stack(
+                    np.meshgrid(*[np.arange(n) for n in self.factors_num_values], indexing="ij"),
+                    axis=-1,
+                ).reshape(-1, self.num_factors)
                 _TABLES[name] = super()._observations(grid, rng)
             idx = np.ravel_multi_index(tuple(factors.T), self.factors_num_values)
             return _TABLES[name][idx]
@@ -350,7 +386,9 @@ def make_dataset(name: str) -> Any:
         return _tabulated_sprites(name, spec)
     seed = spec.pop("mixing_seed")
     return ContinuousMixingData.random(
-        spec["num_factors"], np.random.default_rng(seed), num_bins=spec["num_bins"],
+        spec["num_factors"],
+        np.random.default_rng(seed),
+        num_bins=spec["num_bins"],
         observation_dim=spec["observation_dim"],
     )
 
@@ -361,7 +399,13 @@ def _flat(x: Array) -> Array:
 
 
 def _downstream_and_dci(
-    z_tr: Array, y_tr: Array, z_te: Array, y_te: Array, *, small: int, n_estimators: int,
+    z_tr: Array,
+    y_tr: Array,
+    z_te: Array,
+    y_te: Array,
+    *,
+    small: int,
+    n_estimators: int,
     rng: np.random.Generator,
 ) -> dict[str, Any]:
     """DCI from boosted-tree importances, and downstream accuracies at ``small`` and all labels."""
@@ -432,12 +476,22 @@ def run_one(config: RunConfig) -> dict[str, Any]:
             warnings.simplefilter("ignore", ConvergenceWarning)
             _, x = data.sample(s.n_train, rng_data)
             x = _flat(x)
-            kw = ({"hidden": s.discriminator_hidden, "lr": s.lr}
-                  if config.model == "factor_vae" else {})
+            kw = (
+                {"hidden": s.discriminator_hidden, "lr": s.lr}
+                if config.model == "factor_vae"
+                else {}
+            )
             objective = make_objective(config.model, config.value, **kw)
             vae = VAE(x.shape[1], s.latent_dim, hidden=s.hidden, rng=rng_train)
-            hist = vae.fit(x, rng=rng_train, objective=objective, n_steps=s.n_steps,
-                           batch_size=s.batch_size, lr=s.lr, progress=False)
+            hist = vae.fit(
+                x,
+                rng=rng_train,
+                objective=objective,
+                n_steps=s.n_steps,
+                batch_size=s.batch_size,
+                lr=s.lr,
+                progress=False,
+            )
             tail = max(1, s.n_steps // 10)
             record["training"] = {k: float(np.mean(v[-tail:])) for k, v in hist.items()}
 
@@ -467,10 +521,15 @@ def run_one(config: RunConfig) -> dict[str, Any]:
                 return vae.encode(_flat(obs))[0]
 
             metrics = evaluate_representation(
-                rep, data, rng_metrics,
+                rep,
+                data,
+                rng_metrics,
                 metrics=["beta_vae", "factor_vae", "mig", "sap", "modularity_explicitness"],
-                num_train=s.num_train, num_test=s.num_test, sample_batch_size=256,
-                beta_vae_num_train=s.beta_vae_num_train, beta_vae_num_eval=s.beta_vae_num_eval,
+                num_train=s.num_train,
+                num_test=s.num_test,
+                sample_batch_size=256,
+                beta_vae_num_train=s.beta_vae_num_train,
+                beta_vae_num_eval=s.beta_vae_num_eval,
                 factor_vae_num_train=s.factor_vae_num_train,
                 factor_vae_num_eval=s.factor_vae_num_eval,
                 factor_vae_num_variance_estimate=s.factor_vae_num_variance_estimate,
@@ -479,8 +538,15 @@ def run_one(config: RunConfig) -> dict[str, Any]:
             scores.update(metrics)
             z_tr, y_tr = sample_factors_and_codes(data, rep, s.num_train, rng_down, batch_size=256)
             z_te, y_te = sample_factors_and_codes(data, rep, s.num_test, rng_down, batch_size=256)
-            down = _downstream_and_dci(z_tr, y_tr, z_te, y_te, small=s.downstream_small,
-                                       n_estimators=s.dci_n_estimators, rng=rng_down)
+            down = _downstream_and_dci(
+                z_tr,
+                y_tr,
+                z_te,
+                y_te,
+                small=s.downstream_small,
+                n_estimators=s.dci_n_estimators,
+                rng=rng_down,
+            )
             record["per_factor"] = {k: v for k, v in down.items() if k.endswith("_per_factor")}
             scores.update({k: v for k, v in down.items() if not k.endswith("_per_factor")})
         bad = [k for k, v in scores.items() if not np.isfinite(v)]
@@ -503,7 +569,11 @@ def _load_cached(path: Path, key: str) -> dict[str, Any] | None:
         rec = read_json(path)
     except ValueError:
         return None
-    if not isinstance(rec, dict) or rec.get("key") != key or rec.get("status") not in ("ok", "failed"):
+    if (
+        not isinstance(rec, dict)
+        or rec.get("key") != key
+        or rec.get("status") not in ("ok", "failed")
+    ):
         return None
     if rec["status"] == "ok" and not isinstance(rec.get("scores"), dict):
         return None
@@ -511,7 +581,7 @@ def _load_cached(path: Path, key: str) -> dict[str, Any] | None:
 
 
 def load_records(cache_dir: str | Path, configs: Iterable[RunConfig] | None = None) -> list[dict]:
-    """Stored run records in ``cache_dir`` (only those of ``configs`` when given, in their order)."""
+    """Stored run records in ``cache_dir`` (only those of ``configs`` if given, in their order)."""
     cache_dir = Path(cache_dir)
     if configs is None:
         out = []
@@ -540,8 +610,9 @@ def _start_backend(backend: str, n_jobs: int, address: str | None) -> Callable[[
             client = Client(address)
         else:
             workers = n_jobs if n_jobs > 0 else None
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
             client = Client(cluster)
             return lambda: (client.close(), cluster.close())
         return client.close
@@ -550,7 +621,9 @@ def _start_backend(backend: str, n_jobs: int, address: str | None) -> Callable[[
             import ray
             from ray.util.joblib import register_ray
         except ImportError as exc:  # pragma: no cover
-            raise ImportError("the ray backend needs ray: pip install 'impossibility[ray]'") from exc
+            raise ImportError(
+                "the ray backend needs ray: pip install 'impossibility[ray]'"
+            ) from exc
         register_ray()
         started = not ray.is_initialized()
         if started:
@@ -622,8 +695,10 @@ def run_sweep(
         if log:
             c = rec["config"]
             extra = "" if rec["status"] == "ok" else f" FAILED ({rec.get('error')})"
-            log(f"[{i}/{len(todo)}] {c['dataset']} {c['model']} {c['value']:g} seed {c['seed']}: "
-                f"{rec['seconds']:.1f} s{extra}")
+            log(
+                f"[{i}/{len(todo)}] {c['dataset']} {c['model']} {c['value']:g} seed {c['seed']}: "
+                f"{rec['seconds']:.1f} s{extra}"
+            )
 
     if todo:
         from joblib import Parallel, delayed, parallel_config
@@ -637,7 +712,7 @@ def run_sweep(
                 with parallel_config(backend=backend, n_jobs=n_jobs):
                     if backend == "ray":  # ray rejects generators: go in chunks
                         width = 4 * max(1, n_jobs)
-                        chunks = [todo[i:i + width] for i in range(0, len(todo), width)]
+                        chunks = [todo[i : i + width] for i in range(0, len(todo), width)]
                         results: Iterable[dict] = (
                             r for ch in chunks for r in Parallel()(delayed(run_one)(c) for c in ch)
                         )
@@ -677,8 +752,15 @@ def run_study(
     the runs.
     """
     configs = build_configs(preset, base_seed=base_seed)
-    return run_sweep(configs, out_dir, backend=backend, n_jobs=n_jobs, address=address,
-                     show_progress=show_progress, log=log)
+    return run_sweep(
+        configs,
+        out_dir,
+        backend=backend,
+        n_jobs=n_jobs,
+        address=address,
+        show_progress=show_progress,
+        log=log,
+    )
 
 
 # ------------------------------------------------------------------------------------ analysis
@@ -740,7 +822,8 @@ def variance_decomposition(
 ) -> dict[str, float]:
     r"""Shares of the total sum of squares of a score explained by model, hyperparameter and seed.
 
-    With hyperparameters nested in models, :math:`s_{mhr}=\mu+\alpha_m+\beta_{h(m)}+\varepsilon_{mhr}`:
+    With hyperparameters nested in models,
+    :math:`s_{mhr}=\mu+\alpha_m+\beta_{h(m)}+\varepsilon_{mhr}`:
 
     .. math::
         SS_{model}=\sum_m n_m(\bar s_m-\bar s)^2,\quad
@@ -761,19 +844,28 @@ def variance_decomposition(
     grand = v.mean()
     cells: dict[Any, list[int]] = {}
     models: dict[Any, list[int]] = {}
-    for i, (m, h) in enumerate(zip(model, hparam)):
+    for i, (m, h) in enumerate(zip(model, hparam, strict=False)):
         cells.setdefault((m, h), []).append(i)
         models.setdefault(m, []).append(i)
     ss_tot = float(((v - grand) ** 2).sum())
     ss_m = float(sum(len(ix) * (v[ix].mean() - grand) ** 2 for ix in models.values()))
-    ss_h = float(sum(len(ix) * (v[ix].mean() - v[models[mh[0]]].mean()) ** 2
-                     for mh, ix in cells.items()))
+    ss_h = float(
+        sum(len(ix) * (v[ix].mean() - v[models[mh[0]]].mean()) ** 2 for mh, ix in cells.items())
+    )
     ss_s = float(sum(((v[ix] - v[ix].mean()) ** 2).sum() for ix in cells.values()))
     if ss_tot == 0:
-        return {"model": float("nan"), "hparam": float("nan"), "seed": float("nan"),
-                "ss_total": 0.0}
-    return {"model": ss_m / ss_tot, "hparam": ss_h / ss_tot, "seed": ss_s / ss_tot,
-            "ss_total": ss_tot}
+        return {
+            "model": float("nan"),
+            "hparam": float("nan"),
+            "seed": float("nan"),
+            "ss_total": 0.0,
+        }
+    return {
+        "model": ss_m / ss_tot,
+        "hparam": ss_h / ss_tot,
+        "seed": ss_s / ss_tot,
+        "ss_total": ss_tot,
+    }
 
 
 def selection_analysis(
@@ -790,8 +882,10 @@ def selection_analysis(
     s = np.asarray(selector, dtype=np.float64) * (1.0 if higher_is_better else -1.0)
     t = np.asarray(target, dtype=np.float64)
     if s.shape != t.shape or s.ndim != 1 or len(groups) != s.size:
-        raise ValueError(f"selector, target and groups must be 1-D of one length; got "
-                         f"{s.shape}, {t.shape}, {len(groups)}")
+        raise ValueError(
+            f"selector, target and groups must be 1-D of one length; got "
+            f"{s.shape}, {t.shape}, {len(groups)}"
+        )
     by: dict[Any, list[int]] = {}
     for i, g in enumerate(groups):
         by.setdefault(g, []).append(i)
@@ -806,9 +900,11 @@ def selection_analysis(
         rho = spearman_matrix(np.column_stack([s[ix], t[ix]]))[0, 1]
         if np.isfinite(rho):
             rhos.append(float(rho))
-    return {"win_rate": float(np.mean(wins)) if wins else float("nan"),
-            "spearman_within_group": float(np.mean(rhos)) if rhos else float("nan"),
-            "groups": float(len(wins))}
+    return {
+        "win_rate": float(np.mean(wins)) if wins else float("nan"),
+        "spearman_within_group": float(np.mean(rhos)) if rhos else float("nan"),
+        "groups": float(len(wins)),
+    }
 
 
 def _nan_to_none(x: Any) -> Any:
@@ -833,19 +929,37 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """
     ok = [r for r in records if r.get("status") == "ok"]
     failed = [r for r in records if r.get("status") != "ok"]
-    rows = [{"dataset": r["config"]["dataset"], "model": r["config"]["model"],
-             "value": float(r["config"]["value"]), "seed": int(r["config"]["seed"]),
-             **r["scores"]} for r in ok]
+    rows = [
+        {
+            "dataset": r["config"]["dataset"],
+            "model": r["config"]["model"],
+            "value": float(r["config"]["value"]),
+            "seed": int(r["config"]["seed"]),
+            **r["scores"],
+        }
+        for r in ok
+    ]
     out: dict[str, Any] = {
-        "n_runs": len(records), "n_ok": len(ok), "n_failed": len(failed),
-        "failed": [{"model": r["config"]["model"], "value": r["config"]["value"],
-                    "seed": r["config"]["seed"], "dataset": r["config"]["dataset"],
-                    "error": r.get("error", "")} for r in failed],
+        "n_runs": len(records),
+        "n_ok": len(ok),
+        "n_failed": len(failed),
+        "failed": [
+            {
+                "model": r["config"]["model"],
+                "value": r["config"]["value"],
+                "seed": r["config"]["seed"],
+                "dataset": r["config"]["dataset"],
+                "error": r.get("error", ""),
+            }
+            for r in failed
+        ],
         "runs": rows,
         "seconds_total": float(sum(r.get("seconds", 0.0) for r in records)),
-        "labels": {"disentanglement": DISENTANGLEMENT_SCORES,
-                   "unsupervised": {k: v[0] for k, v in UNSUPERVISED_SCORES.items()},
-                   "downstream": DOWNSTREAM_SCORES},
+        "labels": {
+            "disentanglement": DISENTANGLEMENT_SCORES,
+            "unsupervised": {k: v[0] for k, v in UNSUPERVISED_SCORES.items()},
+            "downstream": DOWNSTREAM_SCORES,
+        },
     }
     if records:
         out["settings"] = records[0]["config"]["settings"]
@@ -863,43 +977,70 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         for m in models:
             vals = sorted({r["value"] for r in rs if r["model"] == m})
             entry = {"values": vals}
-            for key in ("tc_mean", "tc_sampled", "tc_mean_active", "active_dims", "elbo",
-                        *down_keys, *dis_keys):
+            for key in (
+                "tc_mean",
+                "tc_sampled",
+                "tc_mean_active",
+                "active_dims",
+                "elbo",
+                *down_keys,
+                *dis_keys,
+            ):
                 cell = [[r[key] for r in rs if r["model"] == m and r["value"] == v] for v in vals]
                 entry[key] = [float(np.mean(c)) for c in cell]
-                entry[key + "_sd"] = [float(np.std(c, ddof=1)) if len(c) > 1 else 0.0
-                                      for c in cell]
+                entry[key + "_sd"] = [float(np.std(c, ddof=1)) if len(c) > 1 else 0.0 for c in cell]
             tc[ds][m] = entry
-            down[ds][m] = {k: float(np.mean([r[k] for r in rs if r["model"] == m]))
-                           for k in down_keys}
+            down[ds][m] = {
+                k: float(np.mean([r[k] for r in rs if r["model"] == m])) for k in down_keys
+            }
         if len(rs) < 3:
             continue
-        table = lambda keys: np.array([[r[k] for k in keys] for r in rs])  # noqa: E731
+
+        def table(keys: list[str], rs: list[dict] = rs) -> Array:
+            return np.array([[r[k] for k in keys] for r in rs])
+
         spear[ds] = {
             "metrics": spearman_matrix(table(dis_keys)).tolist(),
             "metrics_vs_unsupervised": spearman_matrix(table(dis_keys + uns_keys))[
-                : len(dis_keys), len(dis_keys):].tolist(),
+                : len(dis_keys), len(dis_keys) :
+            ].tolist(),
             "metrics_vs_downstream": spearman_matrix(table(dis_keys + down_keys))[
-                : len(dis_keys), len(dis_keys):].tolist(),
+                : len(dis_keys), len(dis_keys) :
+            ].tolist(),
         }
         trend = {}
         for m in models:
             rm = [r for r in rs if r["model"] == m]
             if len({r["value"] for r in rm}) >= 2 and len(rm) >= 3:
-                t = spearman_matrix(np.array([[r["value"], r["tc_mean"], r["tc_sampled"],
-                                               r["tc_mean_active"]] for r in rm]))
+                t = spearman_matrix(
+                    np.array(
+                        [
+                            [r["value"], r["tc_mean"], r["tc_sampled"], r["tc_mean_active"]]
+                            for r in rm
+                        ]
+                    )
+                )
                 trend[m] = {"tc_mean": t[0, 1], "tc_sampled": t[0, 2], "tc_mean_active": t[0, 3]}
         spear[ds]["tc_vs_hparam"] = trend
         mod = [r["model"] for r in rs]
         hp = [r["value"] for r in rs]
-        var[ds] = {k: variance_decomposition(np.array([r[k] for r in rs]), mod, hp)
-                   for k in dis_keys + uns_keys + down_keys}
+        var[ds] = {
+            k: variance_decomposition(np.array([r[k] for r in rs]), mod, hp)
+            for k in dis_keys + uns_keys + down_keys
+        }
         groups = [r["model"] for r in rs]
-        sel[ds] = {u: {k: selection_analysis(np.array([r[u] for r in rs]),
-                                             np.array([r[k] for r in rs]), groups,
-                                             higher_is_better=UNSUPERVISED_SCORES[u][1] > 0)
-                       for k in dis_keys}
-                   for u in uns_keys}
+        sel[ds] = {
+            u: {
+                k: selection_analysis(
+                    np.array([r[u] for r in rs]),
+                    np.array([r[k] for r in rs]),
+                    groups,
+                    higher_is_better=UNSUPERVISED_SCORES[u][1] > 0,
+                )
+                for k in dis_keys
+            }
+            for u in uns_keys
+        }
     out.update(tc=tc, spearman=spear, variance=var, selection=sel, downstream=down)
     out["keys"] = {"disentanglement": dis_keys, "unsupervised": uns_keys, "downstream": down_keys}
     return _nan_to_none(out)
@@ -916,21 +1057,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--preset", choices=sorted(PRESETS), default="default")
     parser.add_argument("--backend", choices=_BACKENDS, default="loky")
     parser.add_argument("-j", "--n-jobs", type=int, default=-1)
-    parser.add_argument("--out-dir", type=Path, default=Path("figures/cache/full/study"),
-                        help="folder of per-run JSON files (default: the study experiment's cache)")
-    parser.add_argument("--address", default=None,
-                        help="dask scheduler address or ray cluster address (default: local)")
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=Path("figures/cache/full/study"),
+        help="folder of per-run JSON files (default: the study experiment's cache)",
+    )
+    parser.add_argument(
+        "--address",
+        default=None,
+        help="dask scheduler address or ray cluster address (default: local)",
+    )
     parser.add_argument("--seed", type=int, default=20190609, help="base seed")
-    parser.add_argument("--summary", type=Path, default=None,
-                        help="also write the analysis (summarize()) to this JSON file")
+    parser.add_argument(
+        "--summary",
+        type=Path,
+        default=None,
+        help="also write the analysis (summarize()) to this JSON file",
+    )
     args = parser.parse_args(argv)
 
     def log(msg: str) -> None:
         print(time.strftime("%H:%M:%S"), msg, file=sys.stderr, flush=True)
 
     t0 = time.perf_counter()
-    records = run_study(args.preset, args.backend, args.n_jobs, args.out_dir,
-                        base_seed=args.seed, address=args.address, log=log)
+    records = run_study(
+        args.preset,
+        args.backend,
+        args.n_jobs,
+        args.out_dir,
+        base_seed=args.seed,
+        address=args.address,
+        log=log,
+    )
     n_ok = sum(r["status"] == "ok" for r in records)
     log(f"{len(records)} runs ({n_ok} ok) in {time.perf_counter() - t0:.0f} s")
     if args.summary is not None:

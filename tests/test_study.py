@@ -15,18 +15,33 @@ from impossibility.reproduce import read_json, run_experiments
 
 # A grid small enough to train and evaluate in about a second per run.
 TINY = st.StudySettings(
-    hidden=(16,), n_steps=20, n_train=200, num_train=60, num_test=40, beta_vae_num_train=10,
-    beta_vae_num_eval=10, factor_vae_num_train=10, factor_vae_num_eval=10,
-    factor_vae_num_variance_estimate=60, score_batch_size=8, dci_n_estimators=3,
-    downstream_small=20, num_eval=60, discriminator_hidden=(8,),
+    hidden=(16,),
+    n_steps=20,
+    n_train=200,
+    num_train=60,
+    num_test=40,
+    beta_vae_num_train=10,
+    beta_vae_num_eval=10,
+    factor_vae_num_train=10,
+    factor_vae_num_eval=10,
+    factor_vae_num_variance_estimate=60,
+    score_batch_size=8,
+    dci_n_estimators=3,
+    downstream_small=20,
+    num_eval=60,
+    discriminator_hidden=(8,),
 )
 
 
 def tiny_configs() -> list[st.RunConfig]:
-    preset = st.StudyPreset(name="tiny", datasets=("sprites16",),
-                            models=("beta_tc_vae", "factor_vae"),
-                            values={"beta_tc_vae": (2.0,), "factor_vae": (10.0,)},
-                            seeds=(0, 1), settings=TINY)
+    preset = st.StudyPreset(
+        name="tiny",
+        datasets=("sprites16",),
+        models=("beta_tc_vae", "factor_vae"),
+        values={"beta_tc_vae": (2.0,), "factor_vae": (10.0,)},
+        seeds=(0, 1),
+        settings=TINY,
+    )
     return st.build_configs(preset)
 
 
@@ -49,8 +64,9 @@ def test_quick_experiment_writes_results_and_figures(quick_study):
     assert results["n_runs"] == n_expected
     assert results["n_ok"] == n_expected, results["failed"]
     names = sorted(p.name for p in report["figures"])
-    assert names == sorted(f"study_{n}.png" for n in
-                           ("tc", "spearman", "variance", "selection", "downstream"))
+    assert names == sorted(
+        f"study_{n}.png" for n in ("tc", "spearman", "variance", "selection", "downstream")
+    )
     for p in report["figures"]:
         assert p.stat().st_size > 10_000
     ds = results["datasets"][0]
@@ -86,8 +102,21 @@ def test_quick_sweep_resumes_without_recomputing(quick_study, monkeypatch):
     assert all(r["status"] == "ok" for r in records)
     assert {p: p.stat().st_mtime_ns for p in files} == before
     # the command line resumes from the same folder too, and writes the summary
-    assert st.main(["--preset", "quick", "--out-dir", str(cache), "--backend", "sequential",
-                    "--summary", str(out / "summary.json")]) == 0
+    assert (
+        st.main(
+            [
+                "--preset",
+                "quick",
+                "--out-dir",
+                str(cache),
+                "--backend",
+                "sequential",
+                "--summary",
+                str(out / "summary.json"),
+            ]
+        )
+        == 0
+    )
     assert read_json(out / "summary.json")["n_ok"] == len(files)
 
 
@@ -139,7 +168,9 @@ def test_configuration_hash_and_seed():
     assert [c.seed_sequence().entropy for c in reordered[::-1]] == [
         c.seed_sequence().entropy for c in tiny_configs()
     ]
-    assert a.seed_sequence().generate_state(2).tolist() != b.seed_sequence().generate_state(2).tolist()
+    assert (
+        a.seed_sequence().generate_state(2).tolist() != b.seed_sequence().generate_state(2).tolist()
+    )
 
 
 def test_presets_have_the_papers_grid():
@@ -180,15 +211,17 @@ def test_variance_decomposition_matches_least_squares():
                 v.append(2.0 * m + 0.5 * h * (m + 1) + rng.standard_normal())
     v = np.array(v)
     out = st.variance_decomposition(v, model, hparam)
+
     # independent computation: residual sums of squares of dummy regressions
     def rss(labels):
         levels = sorted(set(labels))
         X = np.array([[lab == lv for lv in levels] for lab in labels], dtype=float)
         beta, *_ = np.linalg.lstsq(X, v, rcond=None)
         return float(((v - X @ beta) ** 2).sum())
+
     ss_tot = float(((v - v.mean()) ** 2).sum())
     ss_model_fit = rss(model)
-    ss_cell_fit = rss(list(zip(model, hparam)))
+    ss_cell_fit = rss(list(zip(model, hparam, strict=False)))
     assert out["ss_total"] == pytest.approx(ss_tot, rel=1e-12)
     assert out["model"] == pytest.approx((ss_tot - ss_model_fit) / ss_tot, rel=1e-10)
     assert out["hparam"] == pytest.approx((ss_model_fit - ss_cell_fit) / ss_tot, rel=1e-10)
