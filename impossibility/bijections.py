@@ -26,7 +26,7 @@ from typing import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .priors import as_points
+from .priors import all_finite, as_points
 
 __all__ = [
     "Bijector",
@@ -80,14 +80,14 @@ class Bijector(ABC):
         return arr, single
 
     def _finish(self, out: Array, ldj: Array, single: bool, what: str) -> tuple[Array, Array]:
-        if not np.all(np.isfinite(out)):
+        if not all_finite(out):
             r = int(np.argwhere(~np.isfinite(out))[0, 0])
             raise ValueError(
                 f"{self.name}: the {what} of row {r} is not finite in float64 ({out[r]}); the point is "
                 "too close to a finite support endpoint (or too deep in a tail) for its image to be "
                 "representable"
             )
-        if not np.all(np.isfinite(ldj)):
+        if not all_finite(ldj):
             r = int(np.argwhere(~np.isfinite(ldj))[0])
             raise ValueError(
                 f"{self.name}: log|det J| of row {r} is {ldj[r]} (the density vanishes or overflows "

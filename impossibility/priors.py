@@ -17,7 +17,7 @@ from scipy.stats._distn_infrastructure import rv_continuous_frozen, rv_discrete_
 
 from ._validation import check_count, check_rng
 
-__all__ = ["FactorizedPrior", "as_points"]
+__all__ = ["FactorizedPrior", "as_points", "all_finite"]
 
 # Families whose support is a circle, not an interval: F has no meaning as an ordering there, and
 # SciPy's ppf can return points just outside [-π, π] where logcdf is NaN (theory.md §1.7).
@@ -71,6 +71,18 @@ def _check_marginal(i: int, dist: Any) -> None:
         )
 
 
+def all_finite(arr: NDArray[np.float64]) -> bool:
+    """Whether every entry is finite, in one pass without a temporary boolean array.
+
+    A NaN or ±inf anywhere makes the sum NaN or ±inf, so a finite sum proves every entry finite;
+    only a non-finite sum (including overflow of huge finite values) needs the exact check.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(arr.sum()):
+            return True
+    return bool(np.all(np.isfinite(arr)))
+
+
 def as_points(z: ArrayLike, d: int, *, name: str = "z") -> NDArray[np.float64]:
     """Validate and convert points to a float64 array of shape (n, d).
 
@@ -93,7 +105,7 @@ def as_points(z: ArrayLike, d: int, *, name: str = "z") -> NDArray[np.float64]:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != d:
         raise ValueError(f"{name} must have shape (n, {d}) or ({d},); got shape {np.shape(z)}")
-    if not np.all(np.isfinite(arr)):
+    if not all_finite(arr):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(
             f"{name} contains a non-finite value {arr[tuple(bad)]} at index {tuple(int(b) for b in bad)}"
