@@ -15,7 +15,11 @@ plot() draws the paper's figure families from those numbers:
 * ``study_selection.png`` — rank correlation of unsupervised scores with the metrics, and how
   often the run an unsupervised score picks beats another run of the same objective (claim 4);
 * ``study_downstream.png`` — downstream accuracy with few and many labels, and its rank
-  correlation with every metric (claim 5).
+  correlation with every metric (claim 5);
+* ``study_transfer.png`` — choosing a hyperparameter with a metric on one data set and using it
+  on the same (other seeds) or another data set, for the same or another metric (claim 4).
+
+Figures of the first data set have no suffix; those of the others end in ``_<data set>``.
 """
 
 from __future__ import annotations
@@ -183,7 +187,7 @@ def _plot_tc(results: dict, ctx: Any, ds: str) -> list:
         fontsize=10,
     )
     fig.tight_layout()
-    return savefig(fig, ctx.figure_dir / "study_tc.png")
+    return savefig(fig, ctx.figure_dir / f"study_tc{_suffix(results, ds)}.png")
 
 
 def _plot_spearman(results: dict, ctx: Any, ds: str) -> list:
@@ -196,11 +200,12 @@ def _plot_spearman(results: dict, ctx: Any, ds: str) -> list:
         results["spearman"][ds]["metrics"],
         labels,
         labels,
-        f"Spearman rank correlation between metrics\n({results['n_ok']} models, {ds})",
+        f"Spearman rank correlation between metrics\n"
+        f"({sum(r['dataset'] == ds for r in results['runs'])} models, {ds})",
     )
     fig.colorbar(im, ax=ax, shrink=0.8)
     fig.tight_layout()
-    return savefig(fig, ctx.figure_dir / "study_spearman.png")
+    return savefig(fig, ctx.figure_dir / f"study_spearman{_suffix(results, ds)}.png")
 
 
 def _plot_variance(results: dict, ctx: Any, ds: str) -> list:
@@ -254,7 +259,7 @@ def _plot_variance(results: dict, ctx: Any, ds: str) -> list:
     bx.set_title("Metric distributions per objective")
     bx.legend(fontsize=6, ncol=3, loc="upper left", bbox_to_anchor=(0, -0.35))
     fig.tight_layout()
-    return savefig(fig, ctx.figure_dir / "study_variance.png")
+    return savefig(fig, ctx.figure_dir / f"study_variance{_suffix(results, ds)}.png")
 
 
 def _plot_selection(results: dict, ctx: Any, ds: str) -> list:
@@ -287,7 +292,7 @@ def _plot_selection(results: dict, ctx: Any, ds: str) -> list:
     )
     fig.colorbar(im, ax=bx, shrink=0.8)
     fig.tight_layout()
-    return savefig(fig, ctx.figure_dir / "study_selection.png")
+    return savefig(fig, ctx.figure_dir / f"study_selection{_suffix(results, ds)}.png")
 
 
 def _plot_downstream(results: dict, ctx: Any, ds: str) -> list:
@@ -337,15 +342,46 @@ def _plot_downstream(results: dict, ctx: Any, ds: str) -> list:
     bx.legend(fontsize=7, ncol=2)
     bx.set_title("Downstream accuracy per objective")
     fig.tight_layout()
-    return savefig(fig, ctx.figure_dir / "study_downstream.png")
+    return savefig(fig, ctx.figure_dir / f"study_downstream{_suffix(results, ds)}.png")
+
+
+def _suffix(results: dict, ds: str) -> str:
+    return "" if ds == results["datasets"][0] else f"_{ds}"
+
+
+def _plot_transfer(results: dict, ctx: Any) -> list:
+    import matplotlib.pyplot as plt
+
+    t = results["transfer"]
+    m = [
+        [t["same_metric_same_data"], t["other_metric_same_data"]],
+        [t["same_metric_other_data"], t["other_metric_other_data"]],
+    ]
+    fig, ax = plt.subplots(figsize=(4.6, 3.6))
+    im = _shade(
+        ax,
+        m,
+        ["same metric", "other metric"],
+        ["same data set\n(other seeds)", "other data set"],
+        "Transferring the best hyperparameter:\nP(beats another run of the objective); "
+        "random = 0.5",
+        vmin=0.0,
+        vmax=1.0,
+        cmap="PuOr_r",
+    )
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    fig.tight_layout()
+    return savefig(fig, ctx.figure_dir / "study_transfer.png")
 
 
 def plot(results: dict, ctx: Any) -> list:
     if not results.get("datasets"):
         raise ValueError("the study has no successful runs to plot")
-    ds = results["datasets"][0]
     with figure_style():
         paths = []
-        for f in (_plot_tc, _plot_spearman, _plot_variance, _plot_selection, _plot_downstream):
-            paths += f(results, ctx, ds)
+        for ds in results["datasets"]:
+            for f in (_plot_tc, _plot_spearman, _plot_variance, _plot_selection, _plot_downstream):
+                paths += f(results, ctx, ds)
+        if results.get("transfer"):
+            paths += _plot_transfer(results, ctx)
     return paths

@@ -71,6 +71,7 @@ __all__ = [
     "spearman_matrix",
     "variance_decomposition",
     "selection_analysis",
+    "transfer_analysis",
     "summarize",
     "main",
 ]
@@ -236,12 +237,12 @@ PRESETS: dict[str, StudyPreset] = {
     ),
     "default": StudyPreset(
         name="default",
-        datasets=("sprites16",),
+        datasets=("sprites16", "mixing5"),
         models=MODELS,
         seeds=(0, 1, 2),
         settings=StudySettings(),
-        description="6 objectives x 6 values x 3 seeds on 16x16 sprites, 1,000 steps "
-        "(about 40 min on 2 shared cores)",
+        description="6 objectives x 6 values x 3 seeds on 16x16 sprites and on a 5-factor "
+        "continuous mixing, 1,000 steps (about 40 min on 2 shared cores)",
     ),
     "full": StudyPreset(
         name="full",
@@ -907,6 +908,56 @@ def selection_analysis(
     }
 
 
+def transfer_analysis(
+    rows: Sequence[Mapping[str, Any]], metrics: Sequence[str]
+) -> dict[str, float | None]:
+    r"""How well a hyperparameter chosen by one metric on one data set does on another.
+
+    For every objective :math:`m`, source data set :math:`A`, source metric :math:`k`, target data
+    set :math:`B` and target metric :math:`k'`: the value :math:`v^*` with the best mean of
+    :math:`k` over the seeds on :math:`A` is chosen; each run of :math:`(m, v^*)` on :math:`B`
+    is compared with every other run of :math:`m` on :math:`B`, and the win rate is the
+    fraction of comparisons where it has the larger :math:`k'` (ties count one half; 0.5 is a
+    random choice). When :math:`A=B` the value is chosen without the seed of the evaluated run
+    (leave one seed out). Averages are returned for the four cases ``same_metric_same_data``,
+    ``other_metric_same_data``, ``same_metric_other_data`` and ``other_metric_other_data``
+    (the paper's Figure on transferring hyperparameters); ``None`` when a case has no data.
+    """
+    cases: dict[str, list[float]] = {
+        f"{a}_metric_{b}_data": [] for a in ("same", "other") for b in ("same", "other")
+    }
+    datasets = sorted({r["dataset"] for r in rows})
+    models = sorted({r["model"] for r in rows})
+    for m in models:
+        for src in datasets:
+            src_rows = [r for r in rows if r["model"] == m and r["dataset"] == src]
+            values = sorted({r["value"] for r in src_rows})
+            if len(values) < 2:
+                continue
+            for dst in datasets:
+                dst_rows = [r for r in rows if r["model"] == m and r["dataset"] == dst]
+                for k in metrics:
+                    for k2 in metrics:
+                        case = f"{'same' if k == k2 else 'other'}_metric_" + (
+                            "same_data" if src == dst else "other_data"
+                        )
+                        for run in dst_rows:
+                            pool = [r for r in src_rows if src != dst or r["seed"] != run["seed"]]
+                            by_value: dict[float, list[float]] = {}
+                            for r in pool:
+                                by_value.setdefault(r["value"], []).append(r[k])
+                            means = {v: float(np.mean(x)) for v, x in by_value.items()}
+                            if not means or run["value"] != max(means, key=means.get):
+                                continue
+                            others = [r[k2] for r in dst_rows if r is not run]
+                            if others:
+                                o = np.asarray(others)
+                                cases[case].append(
+                                    float(np.mean((run[k2] > o) + 0.5 * (run[k2] == o)))
+                                )
+    return {c: (float(np.mean(v)) if v else None) for c, v in cases.items()}
+
+
 def _nan_to_none(x: Any) -> Any:
     if isinstance(x, float) and not np.isfinite(x):
         return None
@@ -963,7 +1014,7 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
     if records:
         out["settings"] = records[0]["config"]["settings"]
-    datasets = sorted({r["dataset"] for r in rows})
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))  # in the order of the sweep
     out["datasets"] = datasets
     dis_keys = list(DISENTANGLEMENT_SCORES)
     uns_keys = list(UNSUPERVISED_SCORES)
@@ -1042,6 +1093,17 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             for u in uns_keys
         }
     out.update(tc=tc, spearman=spear, variance=var, selection=sel, downstream=down)
+    out["transfer"] = transfer_analysis(rows, dis_keys) if rows else {}
+    if len(datasets) >= 2:  # do the rank correlations keep their sign across data sets?
+        a, b = (np.array(spear[d]["metrics_vs_unsupervised"], dtype=float) for d in datasets[:2])
+        ma, mb = (np.array(spear[d]["metrics"], dtype=float) for d in datasets[:2])
+        iu = np.triu_indices_from(ma, 1)
+        out["consistency"] = {
+            "datasets": datasets[:2],
+            "metrics_vs_unsupervised_same_sign": float(np.mean(np.sign(a) == np.sign(b))),
+            "metrics_vs_unsupervised_correlation": float(np.corrcoef(a.ravel(), b.ravel())[0, 1]),
+            "metric_pairs_correlation": float(np.corrcoef(ma[iu], mb[iu])[0, 1]),
+        }
     out["keys"] = {"disentanglement": dis_keys, "unsupervised": uns_keys, "downstream": down_keys}
     return _nan_to_none(out)
 

@@ -65,7 +65,8 @@ def test_quick_experiment_writes_results_and_figures(quick_study):
     assert results["n_ok"] == n_expected, results["failed"]
     names = sorted(p.name for p in report["figures"])
     assert names == sorted(
-        f"study_{n}.png" for n in ("tc", "spearman", "variance", "selection", "downstream")
+        f"study_{n}.png"
+        for n in ("tc", "spearman", "variance", "selection", "downstream", "transfer")
     )
     for p in report["figures"]:
         assert p.stat().st_size > 10_000
@@ -180,7 +181,8 @@ def test_presets_have_the_papers_grid():
     for m in st.MODELS:
         values = sorted({c.value for c in configs if c.model == m})
         assert tuple(values) == st.STUDY_GRID[m]
-    assert len(configs) == 6 * 6 * len(st.PRESETS["default"].seeds)
+    preset = st.PRESETS["default"]
+    assert len(configs) == 6 * 6 * len(preset.seeds) * len(preset.datasets)
     assert len(st.PRESETS["full"].seeds) == 50
 
 
@@ -267,3 +269,24 @@ def test_bad_inputs_are_refused(tmp_path):
         st.variance_decomposition(np.ones(3), [0, 1], [0, 1, 2])
     with pytest.raises(ValueError, match="n >= 3 rows"):
         st.spearman_matrix(np.ones((2, 2)))
+
+
+def test_transfer_analysis_hand_case():
+    # one objective, two values, two seeds, two data sets; value 1 is better everywhere
+    rows = [
+        {"dataset": d, "model": "m", "value": v, "seed": s, "score": 1.0 if v == 1 else 0.0}
+        for d in ("A", "B")
+        for v in (1, 2)
+        for s in (0, 1)
+    ]
+    out = st.transfer_analysis(rows, ["score"])
+    # a chosen run (value 1) beats the two value-2 runs and ties the other value-1 run
+    assert out["same_metric_other_data"] == pytest.approx((1 + 1 + 0.5) / 3)
+    assert out["same_metric_same_data"] == pytest.approx((1 + 1 + 0.5) / 3)
+    assert out["other_metric_other_data"] is None  # a single metric: no "other metric" case
+    # opposite preferences on the two data sets: the transferred value is the worse one in both
+    # directions (loses to the two runs of the other value, ties its twin)
+    flipped = [dict(r, score=1.0 - r["score"]) if r["dataset"] == "A" else r for r in rows]
+    bad = st.transfer_analysis(flipped, ["score"])
+    assert bad["same_metric_other_data"] == pytest.approx(0.5 / 3)
+    assert bad["same_metric_same_data"] == pytest.approx((1 + 1 + 0.5) / 3)
