@@ -197,7 +197,83 @@ def _std_normal_log_q(eps: Array, logvar: Array) -> Array:
 
 
 # ---------------------------------------------------------------------------------------- VAE
-class VAE:
+class _ELBOEstimates:
+    """ELBO terms, ELBO and importance-weighted log p(x), shared by :class:`VAE` and its twin.
+
+    Subclasses provide ``_as_x``, ``_eps``, ``_kl_mode``, ``_forward`` (one reparameterised pass,
+    vectorised over the data) and ``log_importance_weights``; ``_default_kl`` names the KL estimate
+    used when none is asked for.
+    """
+
+    _default_kl = "auto"
+
+    def elbo_terms(
+        self,
+        x: ArrayLike,
+        rng: np.random.Generator | None = None,
+        *,
+        n_samples: int | None = None,
+        eps: ArrayLike | None = None,
+        kl: str | None = None,
+    ) -> dict[str, Array]:
+        r"""Per-example ELBO terms averaged over ``S`` reparameterised samples.
+
+        ``kl`` is ``"analytic"``, ``"mc"`` or ``"auto"``; default: the model's own choice (closed
+        form for a VAE with the N(0, I) prior, Monte Carlo for a twin, see the module docstring).
+
+        Returns
+        -------
+        dict
+            ``rec`` (n,) :math:`\frac1S\sum_s\log p(x\mid z_s)`, ``kl`` (n,), ``elbo`` (n,) their
+            difference, and ``elbo_samples`` (S, n) the single-sample ELBO terms.
+        """
+        xa = self._as_x(x)
+        mode = self._kl_mode(self._default_kl if kl is None else kl)
+        e = self._eps(rng, eps, xa.shape[0], n_samples)
+        rec = np.empty(e.shape[:2])
+        klv = np.empty(e.shape[:2])
+        for s in range(e.shape[0]):  # loop over Monte-Carlo samples, vectorised over the data
+            fp = self._forward(xa, e[s], mode)
+            rec[s], klv[s] = fp.rec, fp.kl
+        return {
+            "rec": rec.mean(0),
+            "kl": klv.mean(0),
+            "elbo": (rec - klv).mean(0),
+            "elbo_samples": rec - klv,
+        }
+
+    def elbo(
+        self,
+        x: ArrayLike,
+        rng: np.random.Generator | None = None,
+        *,
+        n_samples: int | None = None,
+        eps: ArrayLike | None = None,
+        kl: str | None = None,
+    ) -> Array:
+        """Per-example ELBO estimate, shape (n,) (see :meth:`elbo_terms`)."""
+        return self.elbo_terms(x, rng, n_samples=n_samples, eps=eps, kl=kl)["elbo"]
+
+    def log_px(
+        self,
+        x: ArrayLike,
+        rng: np.random.Generator | None = None,
+        *,
+        n_importance: int | None = 256,
+        eps: ArrayLike | None = None,
+        return_stderr: bool = False,
+    ) -> Array | tuple[Array, Array]:
+        r"""Importance-weighted estimate of :math:`\log p(x)` with the encoder as proposal.
+
+        :math:`\widehat{\log p}(x)=\log\frac1K\sum_k w_k` (a lower bound in expectation, the IWAE
+        bound, tight as :math:`K\to\infty`). With ``return_stderr`` also the delta-method standard
+        error :math:`\operatorname{sd}(w)/(\sqrt K\,\bar w)`.
+        """
+        logw = self.log_importance_weights(x, rng, n_importance=n_importance, eps=eps)
+        return _iw_estimate(logw, return_stderr)
+
+
+class VAE(_ELBOEstimates):
     r"""A VAE with MLP encoder/decoder, diagonal-Gaussian encoder and a factorized prior.
 
     Parameters
@@ -692,50 +768,6 @@ class VAE:
         return {k: np.asarray(v) for k, v in history.items()}
 
     # ------------------------------------------------------------------------- evaluation
-    def elbo_terms(
-        self,
-        x: ArrayLike,
-        rng: np.random.Generator | None = None,
-        *,
-        n_samples: int | None = None,
-        eps: ArrayLike | None = None,
-        kl: str = "auto",
-    ) -> dict[str, Array]:
-        r"""Per-example ELBO terms averaged over ``S`` reparameterised samples.
-
-        Returns
-        -------
-        dict
-            ``rec`` (n,) :math:`\frac1S\sum_s\log p(x\mid z_s)`, ``kl`` (n,), ``elbo`` (n,) their
-            difference, and ``elbo_samples`` (S, n) the single-sample ELBO terms.
-        """
-        xa = self._as_x(x)
-        mode = self._kl_mode(kl)
-        e = self._eps(rng, eps, xa.shape[0], n_samples)
-        rec = np.empty(e.shape[:2])
-        klv = np.empty(e.shape[:2])
-        for s in range(e.shape[0]):  # loop over Monte-Carlo samples, vectorised over the data
-            fp = self._forward(xa, e[s], mode)
-            rec[s], klv[s] = fp.rec, fp.kl
-        return {
-            "rec": rec.mean(0),
-            "kl": klv.mean(0),
-            "elbo": (rec - klv).mean(0),
-            "elbo_samples": rec - klv,
-        }
-
-    def elbo(
-        self,
-        x: ArrayLike,
-        rng: np.random.Generator | None = None,
-        *,
-        n_samples: int | None = None,
-        eps: ArrayLike | None = None,
-        kl: str = "auto",
-    ) -> Array:
-        """Per-example ELBO estimate, shape (n,) (see :meth:`elbo_terms`)."""
-        return self.elbo_terms(x, rng, n_samples=n_samples, eps=eps, kl=kl)["elbo"]
-
     def log_importance_weights(
         self,
         x: ArrayLike,
@@ -763,24 +795,6 @@ class VAE:
             lp = self._prior.log_prob(zc)
             logw[k0:k1] = ll + (lp - lq).reshape(k1 - k0, n)
         return logw
-
-    def log_px(
-        self,
-        x: ArrayLike,
-        rng: np.random.Generator | None = None,
-        *,
-        n_importance: int | None = 256,
-        eps: ArrayLike | None = None,
-        return_stderr: bool = False,
-    ) -> Array | tuple[Array, Array]:
-        r"""Importance-weighted estimate of :math:`\log p(x)` with the encoder as proposal.
-
-        :math:`\widehat{\log p}(x)=\log\frac1K\sum_k w_k` (a lower bound in expectation, the IWAE
-        bound, tight as :math:`K\to\infty`). With ``return_stderr`` also the delta-method standard
-        error :math:`\operatorname{sd}(w)/(\sqrt K\,\bar w)`.
-        """
-        logw = self.log_importance_weights(x, rng, n_importance=n_importance, eps=eps)
-        return _iw_estimate(logw, return_stderr)
 
     # ------------------------------------------------------------------------------- twin
     def entangled(self, f: Any) -> "EntangledVAE":
@@ -922,7 +936,7 @@ def affine_part(f: Any, d: int, *, rtol: float = 1e-10) -> tuple[Array, Array] |
     return j0, c
 
 
-class EntangledVAE:
+class EntangledVAE(_ELBOEstimates):
     r"""The entangled twin of a VAE under a prior-preserving bijection :math:`f` (theory.md §3.1).
 
     * encoder: :math:`z'=f(z)`, :math:`z=\mu(x)+\sigma(x)\odot\epsilon`, density
@@ -1068,6 +1082,14 @@ class EntangledVAE:
         return self.vae._observe(self.vae.decoder(self.f.inverse(zp)), rng, mode)
 
     # ------------------------------------------------------------------------ ELBO terms
+    _default_kl = "mc"
+
+    def _as_x(self, x: ArrayLike) -> Array:
+        return self.vae._as_x(x)
+
+    def _eps(self, rng: Any, eps: Any, n: int, n_samples: int | None) -> Array:
+        return self.vae._eps(rng, eps, n, n_samples)
+
     def _kl_mode(self, kl: str) -> str:
         if kl not in ("mc", "analytic"):
             raise ValueError(f"kl must be 'mc' or 'analytic' for a twin; got {kl!r}")
@@ -1111,44 +1133,6 @@ class EntangledVAE:
         xa = self.vae._as_x(x)
         return self._forward(xa, self.vae._eps(None, eps, xa.shape[0], 1)[0], self._kl_mode(kl))
 
-    def elbo_terms(
-        self,
-        x: ArrayLike,
-        rng: np.random.Generator | None = None,
-        *,
-        n_samples: int | None = None,
-        eps: ArrayLike | None = None,
-        kl: str = "mc",
-    ) -> dict[str, Array]:
-        """As :meth:`VAE.elbo_terms`; ``kl="mc"`` by default (``"analytic"`` for affine f and N(0,
-        I))."""
-        xa = self.vae._as_x(x)
-        mode = self._kl_mode(kl)
-        e = self.vae._eps(rng, eps, xa.shape[0], n_samples)
-        rec = np.empty(e.shape[:2])
-        klv = np.empty(e.shape[:2])
-        for s in range(e.shape[0]):
-            fp = self._forward(xa, e[s], mode)
-            rec[s], klv[s] = fp.rec, fp.kl
-        return {
-            "rec": rec.mean(0),
-            "kl": klv.mean(0),
-            "elbo": (rec - klv).mean(0),
-            "elbo_samples": rec - klv,
-        }
-
-    def elbo(
-        self,
-        x: ArrayLike,
-        rng: np.random.Generator | None = None,
-        *,
-        n_samples: int | None = None,
-        eps: ArrayLike | None = None,
-        kl: str = "mc",
-    ) -> Array:
-        """Per-example ELBO estimate of the twin, shape (n,)."""
-        return self.elbo_terms(x, rng, n_samples=n_samples, eps=eps, kl=kl)["elbo"]
-
     def log_importance_weights(
         self,
         x: ArrayLike,
@@ -1177,16 +1161,3 @@ class EntangledVAE:
             lp = vae._prior.log_prob(zp[sl])
             logw[k0:k1] = (ll + lp - lq).reshape(k1 - k0, n)
         return logw
-
-    def log_px(
-        self,
-        x: ArrayLike,
-        rng: np.random.Generator | None = None,
-        *,
-        n_importance: int | None = 256,
-        eps: ArrayLike | None = None,
-        return_stderr: bool = False,
-    ) -> Array | tuple[Array, Array]:
-        """Importance-weighted :math:`\\log p(x)` of the twin (see :meth:`VAE.log_px`)."""
-        logw = self.log_importance_weights(x, rng, n_importance=n_importance, eps=eps)
-        return _iw_estimate(logw, return_stderr)
