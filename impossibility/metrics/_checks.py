@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from impossibility._validation import check_count
+
 __all__ = [
     "as_codes",
     "as_factors",
@@ -105,9 +107,19 @@ def check_same_rows(**arrays: np.ndarray) -> int:
 
 
 def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
+    """An integer >= ``minimum`` (the package-wide check, with the metrics' default minimum of 1)."""
+    return check_count(value, name, minimum)
+
+
+def check_train_test(ztr: np.ndarray, ytr: np.ndarray, zte: np.ndarray, yte: np.ndarray) -> None:
+    """Codes and factors of each split have matching rows; both splits have the same columns."""
+    check_same_rows(codes_train=ztr, factors_train=ytr)
+    check_same_rows(codes_test=zte, factors_test=yte)
+    if ztr.shape[1] != zte.shape[1] or ytr.shape[1] != yte.shape[1]:
+        raise ValueError(
+            f"train and test must have the same columns; got codes {ztr.shape} / {zte.shape}, "
+            f"factors {ytr.shape} / {yte.shape}"
+        )
 
 
 def check_num_bins(num_bins: Any, n_samples: int) -> int:

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_codes, as_factors, check_generator, check_same_rows, sklearn_seed
+from ._checks import (
+    as_codes,
+    as_factors,
+    check_generator,
+    check_train_test,
+    sklearn_seed,
+)
 
 __all__ = ["dci", "DCIScores", "dci_from_importance", "dci_importance_matrix"]
 
@@ -120,13 +126,7 @@ def dci_importance_matrix(
     zte = as_codes(codes_test, "codes_test")
     ytr = as_factors(factors_train, "factors_train")
     yte = as_factors(factors_test, "factors_test")
-    check_same_rows(codes_train=ztr, factors_train=ytr)
-    check_same_rows(codes_test=zte, factors_test=yte)
-    if ztr.shape[1] != zte.shape[1] or ytr.shape[1] != yte.shape[1]:
-        raise ValueError(
-            f"train and test must have the same columns; got codes {ztr.shape} / {zte.shape}, "
-            f"factors {ytr.shape} / {yte.shape}"
-        )
+    check_train_test(ztr, ytr, zte, yte)
     check_generator(rng)
     for k in range(ytr.shape[1]):
         if np.unique(ytr[:, k]).size < 2:
@@ -145,11 +145,8 @@ def dci_importance_matrix(
         # (longest-processing-time order) so the workers finish together. Processes (joblib's
         # default backend): boosting spends much of its time in GIL-holding Python code, so
         # threads do not overlap well; joblib.parallel_config(backend=...) overrides.
-        order = np.argsort([-np.unique(ytr[:, k]).size for k in range(ytr.shape[1])],
-                           kind="stable")
-        done = Parallel(n_jobs=n_jobs)(
-            delayed(_fit_gbt)(*args[k]) for k in order
-        )
+        order = np.argsort([-np.unique(ytr[:, k]).size for k in range(ytr.shape[1])], kind="stable")
+        done = Parallel(n_jobs=n_jobs)(delayed(_fit_gbt)(*args[k]) for k in order)
         out = [None] * len(args)
         for k, result in zip(order, done, strict=True):
             out[k] = result

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_codes, as_factors, check_num_bins, check_same_rows
+from ._checks import as_codes, as_factors, check_num_bins, check_same_rows, check_train_test
 from ._discretize import histogram_discretize
 from ._info import discrete_mutual_info
 
@@ -169,13 +169,7 @@ def explicitness(
     zte = as_codes(codes_test, "codes_test")
     ytr = as_factors(factors_train, "factors_train")
     yte = as_factors(factors_test, "factors_test")
-    check_same_rows(codes_train=ztr, factors_train=ytr)
-    check_same_rows(codes_test=zte, factors_test=yte)
-    if ztr.shape[1] != zte.shape[1] or ytr.shape[1] != yte.shape[1]:
-        raise ValueError(
-            f"train and test must have the same columns; got codes {ztr.shape} / {zte.shape}, "
-            f"factors {ytr.shape} / {yte.shape}"
-        )
+    check_train_test(ztr, ytr, zte, yte)
     ztr, zte = standardize(ztr, zte)
     auc_tr = np.empty(ytr.shape[1])
     auc_te = np.empty(ytr.shape[1])

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_codes, as_factors, check_generator, check_same_rows, sklearn_seed
+from ._checks import (
+    as_codes,
+    as_factors,
+    check_generator,
+    check_same_rows,
+    check_train_test,
+    sklearn_seed,
+)
 
 __all__ = ["sap", "sap_score_matrix"]
 
@@ -62,13 +69,7 @@ def sap_score_matrix(
     zte = as_codes(codes_test, "codes_test")
     ytr = as_factors(factors_train, "factors_train")
     yte = as_factors(factors_test, "factors_test")
-    check_same_rows(codes_train=ztr, factors_train=ytr)
-    check_same_rows(codes_test=zte, factors_test=yte)
-    if ztr.shape[1] != zte.shape[1] or ytr.shape[1] != yte.shape[1]:
-        raise ValueError(
-            f"train and test must have the same columns; got codes {ztr.shape} / {zte.shape}, "
-            f"factors {ytr.shape} / {yte.shape}"
-        )
+    check_train_test(ztr, ytr, zte, yte)
     for k in range(ytr.shape[1]):
         if np.unique(ytr[:, k]).size < 2:
             raise ValueError(
@@ -172,8 +173,13 @@ def sap(
         (discrete), or a constant factor (continuous).
     """
     s = sap_score_matrix(
-        codes_train, factors_train, codes_test, factors_test, continuous_factors,
-        rng=rng, n_jobs=n_jobs,
+        codes_train,
+        factors_train,
+        codes_test,
+        factors_test,
+        continuous_factors,
+        rng=rng,
+        n_jobs=n_jobs,
     )
     top = np.sort(s, axis=0)[::-1]
     return float(np.mean(top[0] - top[1]))
