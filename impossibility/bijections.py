@@ -52,6 +52,9 @@ class Bijector(ABC):
     d: int
     #: Short name used in messages and ``repr``.
     name: str = "bijector"
+    #: Whether the Jacobian is the same at every point (the map is affine), as in distrax: then
+    #: ``jacobian`` at any one point describes the map everywhere. Declared, never probed.
+    is_constant_jacobian: bool = False
 
     # ----------------------------------------------------------------- to implement
     @abstractmethod
@@ -171,6 +174,7 @@ class Inverse(Bijector):
         self.bijector = bijector
         self.d = bijector.d
         self.name = f"{bijector.name}⁻¹"
+        self.is_constant_jacobian = bijector.is_constant_jacobian
 
     @property
     def inv(self) -> Bijector:
@@ -219,6 +223,7 @@ class Chain(Bijector):
             raise ValueError(f"all bijectors in a Chain must act on the same d; got {[b.d for b in bijectors]}")
         self.bijectors = bijectors
         self.d = bijectors[0].d
+        self.is_constant_jacobian = all(b.is_constant_jacobian for b in bijectors)
         self.name = name or " ∘ ".join(b.name for b in bijectors)
 
     def _forward_and_log_det(self, x: Array) -> tuple[Array, Array]:
@@ -361,6 +366,7 @@ class Orthogonal(Bijector):
     """
 
     name = "A"
+    is_constant_jacobian = True
 
     def __init__(self, A: ArrayLike, *, atol: float | None = None):
         self.A = check_orthogonal(A, atol=atol)

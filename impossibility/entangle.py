@@ -91,6 +91,7 @@ class Conjugated(Bijector):
         self.inner = inner
         self.d = prior.d
         self.name = name
+        self.is_constant_jacobian = self.gaussianize.is_constant_jacobian and inner.is_constant_jacobian
 
     def _check_domain(self, x: Array) -> None:
         self.gaussianize._check_domain(x)

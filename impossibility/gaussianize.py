@@ -193,6 +193,8 @@ class Gaussianize(Elementwise):
                 self._routes.append(("generic", 0.0, 1.0))
         self._tails = [_Tails(m, fam) for m, fam in zip(prior.marginals, prior.families)]
         self.is_identity = all(r[0] == "identity" for r in self._routes)
+        # G is affine exactly when every marginal is normal
+        self.is_constant_jacobian = all(r[0] in ("identity", "affine") for r in self._routes)
         lo, hi = prior.support
         self._unbounded = bool(np.all(np.isinf(lo)) and np.all(np.isinf(hi)))
 
