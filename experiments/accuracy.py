@@ -17,6 +17,7 @@ import numpy as np
 from scipy import stats
 
 import impossibility as im
+from impossibility.tools import plotting
 
 DESCRIPTION = "Round-trip, tail, density-invariance and Jacobian errors of f for 14 SciPy families"
 
@@ -57,7 +58,7 @@ def compute(ctx: Any) -> dict:
 
 
 def plot(results: dict, ctx: Any) -> list:
-    with im.plotting.figure_style():
+    with plotting.figure_style():
         import matplotlib.pyplot as plt
 
         fams = list(results["families"])
@@ -80,4 +81,4 @@ def plot(results: dict, ctx: Any) -> list:
         ax.set_title("Accuracy of f = G⁻¹∘A∘G per family (bars) against the promised tolerances (dashed)")
         ax.legend(ncol=4, loc="upper left")
         fig.tight_layout()
-        return im.plotting.savefig(fig, ctx.figure_dir / "accuracy.png")
+        return plotting.savefig(fig, ctx.figure_dir / "accuracy.png")

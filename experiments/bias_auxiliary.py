@@ -23,7 +23,7 @@ import numpy as np
 import impossibility as im
 from impossibility import nn
 from impossibility.biases import auxiliary as ax
-from impossibility.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
+from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 
 DESCRIPTION = "Auxiliary variable u: the twin keeps p(x) exactly but loses nats on p(x, u)"
 

@@ -25,7 +25,7 @@ from scipy import stats
 
 from impossibility import nn
 from impossibility.biases import diagonal as dg
-from impossibility.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
+from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 from impossibility.vae import VAE
 
 DESCRIPTION = "Diagonal posterior: best ELBO of a rotated VAE peaks at the model's axes; flat for closed families"

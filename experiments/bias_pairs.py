@@ -26,7 +26,7 @@ from impossibility.biases import pairs as pr
 from impossibility.data import ProceduralSprites
 from impossibility.metrics import evaluate_representation
 from impossibility.objectives import BetaVAE
-from impossibility.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
+from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 from impossibility.vae import VAE
 
 DESCRIPTION = "Pairs sharing all but k factors: the twin's pair likelihood gap grows like σ_n⁻²; Ada-GVAE vs β-VAE"

@@ -14,7 +14,7 @@ import numpy as np
 
 from impossibility import nn
 from impossibility.biases.table import bias_table
-from impossibility.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
+from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 
 DESCRIPTION = (
     "One number per inductive bias: the twin's log-likelihood gap (unsupervised: exactly 0)"

@@ -44,7 +44,7 @@ import impossibility as im
 from impossibility.data import ContinuousMixingData, ProceduralSprites
 from impossibility.generative import entangle_generator, log_px_exact
 from impossibility.metrics import evaluate_representation
-from impossibility.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
+from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 from impossibility.vae import VAE
 
 DESCRIPTION = (

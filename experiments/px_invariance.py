@@ -31,7 +31,7 @@ from impossibility.generative import (
     log_px_importance,
     log_px_quadrature,
 )
-from impossibility.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
+from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 
 DESCRIPTION = (
     "log p(x) of a model and its entangled twin: identical surfaces (invertible decoder, d=2) and "

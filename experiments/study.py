@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from impossibility.plotting import figure_style, savefig
+from impossibility.tools.plotting import figure_style, savefig
 from impossibility.study import MODELS, PRESETS, run_study, summarize
 
 DESCRIPTION = (

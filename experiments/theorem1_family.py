@@ -14,7 +14,7 @@ import numpy as np
 from scipy import stats
 
 import impossibility as im
-from impossibility.plotting import figure_style, savefig
+from impossibility.tools.plotting import figure_style, savefig
 
 DESCRIPTION = "The continuum of maps f_t: one point's image as t varies in A(t) = expm(tS)"
 

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import stats
 
 import impossibility as im
-from impossibility.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
+from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 
 DESCRIPTION = "z vs f(z): identical marginals and joint law, beside the all-nonzero Jacobian of f"
 

@@ -14,7 +14,7 @@ import numpy as np
 from scipy import stats
 
 from impossibility import FactorizedPrior, entangling_bijection, rotation_2d
-from impossibility.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
+from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 
 DESCRIPTION = "Grid warp of f = G⁻¹∘A∘G for four priors (Gaussian, Laplace×logistic, Beta×Gamma, uniform)"
 

@@ -38,7 +38,7 @@ from scipy import special, stats
 
 import impossibility as im
 from impossibility.data import ContinuousMixingData, ProceduralSprites
-from impossibility.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
+from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 from impossibility.vae import VAE
 
 DESCRIPTION = (

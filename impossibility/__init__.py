@@ -54,8 +54,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "priors", "bijections", "gaussianize", "entangle", "invariance", "verification", "symbolic",
-    "generative", "nn", "vae", "objectives", "data", "metrics", "testing", "plotting",
-    "reproduce", "progress", "study", "biases", "notebooks",
+    "generative", "nn", "vae", "objectives", "data", "metrics", "testing", "tools", "study",
+    "biases",
 }
 #: Names re-exported lazily from submodules: name → submodule.
 _LAZY = {

@@ -48,8 +48,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from impossibility.objectives import STUDY_GRID, make_objective
-from impossibility.progress import progress
-from impossibility.reproduce import atomic_write_json, read_json
+from impossibility._progress import progress
+from impossibility._io import atomic_write_json, read_json
 
 __all__ = [
     "STUDY_VERSION",

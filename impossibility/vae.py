@@ -62,7 +62,7 @@ from impossibility.objectives import (
     gaussian_kl,
     gaussian_pairwise_log_density,
 )
-from impossibility.progress import progress as _progress
+from impossibility._progress import progress as _progress
 
 __all__ = ["VAE", "EntangledVAE", "FORMAT", "affine_part"]
 

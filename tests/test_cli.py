@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from impossibility.cli import main
-from impossibility.reproduce import discover_experiments, read_json, run_experiments
+from impossibility.tools.cli import main
+from impossibility.tools.reproduce import discover_experiments, read_json, run_experiments
 
 
 def test_every_experiment_runs_quick_and_is_cached(tmp_path):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from impossibility.data import ProceduralSprites
-from impossibility.reproduce import read_json, run_experiments
+from impossibility.tools.reproduce import read_json, run_experiments
 
 ROOT = Path(__file__).resolve().parents[1]
 

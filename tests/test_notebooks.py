@@ -2,7 +2,7 @@
 
 import pytest
 
-from impossibility.notebooks import check_sources, execute, proof_sources
+from impossibility.tools.notebooks import check_sources, execute, proof_sources
 
 SOURCES = proof_sources()
 

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 import impossibility.study as st
-from impossibility.reproduce import read_json, run_experiments
+from impossibility.tools.reproduce import read_json, run_experiments
 
 # A grid small enough to train and evaluate in about a second per run.
 TINY = st.StudySettings(

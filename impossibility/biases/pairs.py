@@ -50,7 +50,7 @@ from scipy import special
 
 from impossibility import nn
 from impossibility._validation import check_rng as _check_rng
-from impossibility.progress import progress as _progress
+from impossibility._progress import progress as _progress
 
 __all__ = [
     "sample_latent_pairs",

@@ -46,16 +46,26 @@ def read_source(path: Path) -> Any:
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i}"
     nb.metadata.pop("jupytext", None)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     return nb
 
 
 def execute(path: Path, *, timeout: int = 600) -> Any:
-    """Execute the proof ``path`` in a fresh kernel (working directory ``proofs/``); raise on a failing cell."""
+    """Execute the proof ``path`` in a fresh kernel (working directory ``proofs/``).
+
+    Raises on the first failing cell.
+    """
     _, nbclient, _ = _require()
     nb = read_source(path)
     client = nbclient.NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", record_timing=False,
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
         resources={"metadata": {"path": str(Path(path).parent)}},
     )
     client.execute()
@@ -75,7 +85,7 @@ def build(paths: list[Path] | None = None) -> list[Path]:
 
 
 def check_sources(path: Path) -> list[str]:
-    """Differences between the cells of ``path`` (.py) and its committed ``.ipynb`` (empty if none)."""
+    """Differences between the cells of ``path`` (.py) and its committed ``.ipynb`` (or none)."""
     _, _, nbformat = _require()
     ipynb = Path(path).with_suffix(".ipynb")
     if not ipynb.exists():
@@ -85,7 +95,7 @@ def check_sources(path: Path) -> list[str]:
     problems = []
     if len(src.cells) != len(built.cells):
         problems.append(f"{ipynb.name}: {len(built.cells)} cells, {path.name} has {len(src.cells)}")
-    for i, (a, b) in enumerate(zip(src.cells, built.cells)):
+    for i, (a, b) in enumerate(zip(src.cells, built.cells, strict=False)):
         if a.cell_type != b.cell_type or a.source != b.source:
             problems.append(f"{ipynb.name}: cell {i} differs from {path.name}")
     for i, cell in enumerate(built.cells):

@@ -13,8 +13,12 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     from .reproduce import run_experiments
 
     report = run_experiments(
-        root=args.root, out=args.out, only=args.only or None, quick=args.quick,
-        force=args.force, plot_only=args.plot_only,
+        root=args.root,
+        out=args.out,
+        only=args.only or None,
+        quick=args.quick,
+        force=args.force,
+        plot_only=args.plot_only,
     )
     total = sum(r["seconds"] for r in report.values())
     print(f"{len(report)} experiment(s) done in {total:.1f} s")
@@ -32,7 +36,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .verification import verify_from_spec
+    from ..verification import verify_from_spec
 
     ok = verify_from_spec(args.prior, d=args.d, n=args.n, seed=args.seed)
     return 0 if ok else 1
@@ -76,21 +80,29 @@ def build_parser() -> argparse.ArgumentParser:
     lst.set_defaults(func=_cmd_list)
 
     nbk = sub.add_parser("notebooks", help="execute proofs/*.py and write the .ipynb beside each")
-    nbk.add_argument("--check", action="store_true", help="only check that each .ipynb matches its .py")
+    nbk.add_argument(
+        "--check", action="store_true", help="only check that each .ipynb matches its .py"
+    )
     nbk.add_argument("--only", nargs="+", metavar="STEM", help="e.g. 01_theorem1")
     nbk.add_argument("--root", type=Path, default=None)
     nbk.set_defaults(func=_cmd_notebooks)
 
     # `impossibility study ...` is dispatched in main() to impossibility.study.main (own options)
-    sub.add_parser("study", help="run or resume the small-scale study sweep (impossibility study --help)")
+    sub.add_parser(
+        "study", help="run or resume the small-scale study sweep (impossibility study --help)"
+    )
 
     ver = sub.add_parser(
         "verify",
         help="build f for a prior and check density invariance, samples and entanglement",
         description="Example: impossibility verify laplace 'beta(2,5)' 'gamma(3)' logistic",
     )
-    ver.add_argument("prior", nargs="+", help="one scipy.stats family per coordinate, e.g. "
-                     "norm, 'laplace(scale=2)', 'beta(2,5)'; a single family with -d repeats it")
+    ver.add_argument(
+        "prior",
+        nargs="+",
+        help="one scipy.stats family per coordinate, e.g. "
+        "norm, 'laplace(scale=2)', 'beta(2,5)'; a single family with -d repeats it",
+    )
     ver.add_argument("-d", type=int, default=None, help="dimension when one family is given")
     ver.add_argument("-n", type=int, default=20_000, help="number of samples (default 20000)")
     ver.add_argument("--seed", type=int, default=0)
@@ -102,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``impossibility`` console script."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["study"]:  # the sweep has its own parser; pass everything through
-        from .study import main as study_main
+        from ..study import main as study_main
 
         return study_main(argv[1:])
     args = build_parser().parse_args(argv)

@@ -44,7 +44,9 @@ def figure_style() -> Iterator[None]:
         yield
 
 
-def savefig(fig: "plt.Figure", path: str | Path, *, formats: tuple[str, ...] = ("png",)) -> list[Path]:
+def savefig(
+    fig: "plt.Figure", path: str | Path, *, formats: tuple[str, ...] = ("png",)
+) -> list[Path]:
     """Save ``fig`` under ``path`` (suffix replaced per format) and close it.
 
     Parameters

@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
-import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +28,8 @@ from types import ModuleType
 from typing import Any, Callable
 
 import numpy as np
+
+from .._io import atomic_write_json, read_json, to_jsonable
 
 __all__ = [
     "ExperimentContext",
@@ -42,7 +41,7 @@ __all__ = [
     "default_root",
 ]
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def default_root() -> Path:
@@ -87,43 +86,6 @@ class ExperimentContext:
         """A Generator seeded from the base seed, the experiment name and ``key``."""
         name_key = int.from_bytes(hashlib.sha256(self.name.encode()).digest()[:4], "little")
         return np.random.default_rng(np.random.SeedSequence([self.seed, name_key, *key]))
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Convert NumPy containers and scalars (recursively) to plain JSON types."""
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return repr(obj)  # JSON has no inf/nan; keep them readable rather than invalid
-    return obj
-
-
-def atomic_write_json(path: Path, payload: Any) -> None:
-    """Write JSON to ``path`` through a temporary file and ``os.replace`` (atomic on POSIX)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(to_jsonable(payload), fh, indent=1, sort_keys=True)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def read_json(path: Path) -> Any:
-    """Read a JSON file, raising ``ValueError`` naming the file when it is corrupted."""
-    try:
-        return json.loads(Path(path).read_text())
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path} is not valid JSON (corrupted or truncated?): {exc}") from exc
 
 
 def _load_module(path: Path) -> ModuleType:
@@ -216,21 +178,37 @@ def run_experiments(
         stored = read_json(results_path) if results_path.exists() else None
         if plot_only:
             if stored is None:
-                raise FileNotFoundError(f"no results for {name!r} at {results_path}; run without --plot-only")
+                raise FileNotFoundError(
+                    f"no results for {name!r} at {results_path}; run without --plot-only"
+                )
             status = "plotted"
         elif force or stored is None or stored.get("fingerprint") != fingerprint:
             log(f"[{i}/{len(names)}] {name}: computing ({'quick' if quick else 'full'})")
             results = module.compute(ctx)
-            stored = {"experiment": name, "quick": quick, "fingerprint": fingerprint,
-                      "description": getattr(module, "DESCRIPTION", ""), "results": results}
+            stored = {
+                "experiment": name,
+                "quick": quick,
+                "fingerprint": fingerprint,
+                "description": getattr(module, "DESCRIPTION", ""),
+                "results": results,
+            }
             atomic_write_json(results_path, stored)
-            stored = read_json(results_path)  # plot from what is stored, exactly as a later redraw would
+            stored = read_json(
+                results_path
+            )  # plot from what is stored, exactly as a later redraw would
             status = "computed"
         else:
             log(f"[{i}/{len(names)}] {name}: results current, redrawing figures")
         figures = module.plot(stored["results"], ctx)
         seconds = time.perf_counter() - t0
-        log(f"[{i}/{len(names)}] {name}: {status} in {seconds:.1f} s -> {', '.join(str(f) for f in figures)}")
-        report[name] = {"status": status, "seconds": seconds, "results": results_path,
-                        "figures": [Path(f) for f in figures]}
+        log(
+            f"[{i}/{len(names)}] {name}: {status} in {seconds:.1f} s -> "
+            + ", ".join(str(f) for f in figures)
+        )
+        report[name] = {
+            "status": status,
+            "seconds": seconds,
+            "results": results_path,
+            "figures": [Path(f) for f in figures],
+        }
     return report

@@ -1,0 +1,4 @@
+"""Tooling around the library: the console script, the experiment runner, notebooks, plotting.
+
+Nothing in the library imports from here; the console script and the experiments do.
+"""
