@@ -6,18 +6,28 @@ f(z) has exactly the law of z — independent coordinates, same marginals — wh
 f depends on every input. Replacing z by f(z) and the generator g by g ∘ f⁻¹ leaves p(x)
 unchanged, so no method that sees only data can tell the disentangled model from the entangled one.
 
-The core API is re-exported here; see the submodules for details: ``priors``, ``bijections``,
-``gaussianize``, ``entangle``, ``invariance`` (Theorem 1, numerically); ``symbolic`` (the same
-maps and proofs in sympy); ``generative`` (p(x) of a model and its entangled twin); ``nn``,
-``vae``, ``objectives`` (NumPy VAEs and the study's six objectives); ``data`` (ground-truth data
-sets generated locally); ``metrics`` (disentanglement metrics on arrays); ``testing``
-(hypothesis strategies). Submodules with heavy dependencies (sympy, scikit-learn, hypothesis) are
-imported on first use, so ``import impossibility`` stays fast.
+The core API is re-exported here; the subpackages show the architecture: ``priors``,
+``bijections``, ``entangle``, ``invariance``, ``verification`` (Theorem 1, numerically);
+``symbolic`` (the same maps and proofs in SymPy); ``generative`` (p(x) of a model and its
+entangled twin); ``nn`` and ``vae`` (NumPy networks, VAEs, their twins and the study's six
+objectives); ``data`` (ground-truth data sets generated locally); ``metrics`` (disentanglement
+metrics on arrays); ``biases`` (the inductive biases that break the symmetry); ``study`` (the
+small-scale reproduction of the 2019 study); ``testing`` (hypothesis strategies); ``tools`` (the
+command line, the experiment runner, notebooks). Subpackages with heavy dependencies (SymPy,
+scikit-learn, hypothesis) are imported on first use, so ``import impossibility`` stays fast.
 """
 
 import importlib as _importlib
 
-from .bijections import Bijector, Chain, Elementwise, Inverse, Orthogonal, check_orthogonal
+from .bijections import (
+    Bijector,
+    Chain,
+    Elementwise,
+    Gaussianize,
+    Inverse,
+    Orthogonal,
+    check_orthogonal,
+)
 from .entangle import (
     Conjugated,
     DarmoisShear2D,
@@ -34,7 +44,6 @@ from .entangle import (
     random_skew,
     rotation_2d,
 )
-from .gaussianize import Gaussianize
 from .invariance import (
     EntanglementReport,
     TestResult,
@@ -53,9 +62,22 @@ from .verification import VerificationReport, verify
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "priors", "bijections", "gaussianize", "entangle", "invariance", "verification", "symbolic",
-    "generative", "nn", "vae", "objectives", "data", "metrics", "testing", "tools", "study",
+    "priors",
+    "bijections",
+    "entangle",
+    "invariance",
+    "verification",
+    "tolerances",
+    "symbolic",
+    "generative",
+    "nn",
+    "vae",
+    "data",
+    "metrics",
     "biases",
+    "study",
+    "testing",
+    "tools",
 }
 #: Names re-exported lazily from submodules: name → submodule.
 _LAZY = {
@@ -80,6 +102,7 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | _SUBMODULES | set(_LAZY))
+
 
 __all__ = [
     "FactorizedPrior",

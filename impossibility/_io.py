@@ -94,7 +94,8 @@ def read_npz(path: str | Path) -> dict[str, np.ndarray]:
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
     try:
-        with np.load(path, allow_pickle=False) as contents:
+        # open the file ourselves: np.load leaks its handle when the archive is unreadable
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as contents:
             return {k: contents[k] for k in contents.files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
         raise ValueError(

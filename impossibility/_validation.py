@@ -23,6 +23,7 @@ __all__ = [
     "as_matrix",
     "as_points",
     "check_choice",
+    "check_dimension",
     "check_finite",
     "check_has_methods",
     "check_int",
@@ -86,6 +87,22 @@ def check_int(
             f"{name} must be an integer {_bounds_text(minimum, maximum, True, True)}; got {v}"
         )
     return v
+
+
+def check_dimension(d: Any, name: str = "d") -> int:
+    """Return the latent dimension ``d`` of Theorem 1 as an ``int``; it must be an integer ≥ 2.
+
+    In one dimension the only continuous bijections that preserve a continuous law are the
+    identity and the quantile reflection, so nothing can be entangled.
+    """
+    d = check_int(d, name)
+    if d < 2:
+        raise ValueError(
+            f"{name} = {d}: Theorem 1 needs d ≥ 2. In one dimension the only continuous bijections "
+            "that preserve a continuous law are the identity and the quantile reflection; nothing "
+            "can be entangled"
+        )
+    return d
 
 
 def check_scalar(
@@ -168,8 +185,8 @@ def check_finite(arr: NDArray[Any], name: str) -> NDArray[Any]:
         bad = ~np.isfinite(arr)
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
-            f"{name} contains {int(bad.sum())} non-finite value(s) (first: {arr[where]} at index "
-            f"{where}); expected finite numbers"
+            f"{name} contains {int(bad.sum())} non-finite value(s) (NaN or inf; first: "
+            f"{arr[where]} at index {where}); expected finite numbers"
         )
     return arr
 

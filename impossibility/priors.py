@@ -15,9 +15,9 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 from scipy.stats._distn_infrastructure import rv_continuous_frozen, rv_discrete_frozen
 
-from ._validation import check_count, check_rng
+from ._validation import as_points, check_int, check_rng
 
-__all__ = ["FactorizedPrior", "as_points", "all_finite"]
+__all__ = ["FactorizedPrior"]
 
 # Families whose support is a circle, not an interval: F has no meaning as an ordering there, and
 # SciPy's ppf can return points just outside [-π, π] where logcdf is NaN (theory.md §1.7).
@@ -33,13 +33,14 @@ def _check_marginal(i: int, dist: Any) -> None:
     if isinstance(dist, rv_discrete_frozen) or isinstance(
         getattr(dist, "dist", None), stats.rv_discrete
     ):
-        raise ValueError(
+        raise TypeError(
             f"marginal {i} ({_family_name(dist)}) is discrete: Theorem 1 needs a continuous CDF "
             "(no atoms), since F(z) must be uniform on (0, 1)"
         )
     if isinstance(dist, (stats.rv_continuous, stats.rv_discrete)):
-        raise ValueError(
-            f"marginal {i} is the unfrozen family {dist.name!r}; pass a frozen distribution such as "
+        raise TypeError(
+            f"marginal {i} is the unfrozen family {dist.name!r}; pass a frozen distribution such "
+            "as "
             f"stats.{dist.name}() with its parameters"
         )
     if not isinstance(dist, rv_continuous_frozen):
@@ -50,7 +51,7 @@ def _check_marginal(i: int, dist: Any) -> None:
                 " It looks like a joint (multivariate) distribution: Theorem 1 is about factorized "
                 "priors, so give one univariate marginal per coordinate."
             )
-        raise ValueError(
+        raise TypeError(
             f"marginal {i} has type {kind}; expected a frozen univariate continuous scipy.stats "
             f"distribution such as stats.norm() or stats.beta(2, 5).{hint}"
         )
@@ -71,48 +72,6 @@ def _check_marginal(i: int, dist: Any) -> None:
         )
 
 
-def all_finite(arr: NDArray[np.float64]) -> bool:
-    """Whether every entry is finite, in one pass without a temporary boolean array.
-
-    A NaN or ±inf anywhere makes the sum NaN or ±inf, so a finite sum proves every entry finite;
-    only a non-finite sum (including overflow of huge finite values) needs the exact check.
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(arr.sum()):
-            return True
-    return bool(np.all(np.isfinite(arr)))
-
-
-def as_points(z: ArrayLike, d: int, *, name: str = "z") -> NDArray[np.float64]:
-    """Validate and convert points to a float64 array of shape (n, d).
-
-    Parameters
-    ----------
-    z : array_like of shape (n, d) or (d,)
-        Points; a single point of shape (d,) is promoted to shape (1, d).
-    d : int
-        Expected number of coordinates.
-    name : str, default="z"
-        Name used in error messages.
-
-    Raises
-    ------
-    ValueError
-        If the shape is not (n, d) or (d,), or any entry is NaN or infinite.
-    """
-    arr = np.asarray(z, dtype=np.float64)
-    if arr.ndim == 1:
-        arr = arr[None, :]
-    if arr.ndim != 2 or arr.shape[1] != d:
-        raise ValueError(f"{name} must have shape (n, {d}) or ({d},); got shape {np.shape(z)}")
-    if not all_finite(arr):
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(
-            f"{name} contains a non-finite value {arr[tuple(bad)]} at index {tuple(int(b) for b in bad)}"
-        )
-    return arr
-
-
 class FactorizedPrior:
     r"""A factorized continuous prior :math:`p(z)=\prod_{i=1}^d p_i(z_i)`.
 
@@ -125,9 +84,11 @@ class FactorizedPrior:
 
     Raises
     ------
+    TypeError
+        For a discrete marginal, an unfrozen family, a multivariate distribution or anything that
+        is not a frozen univariate continuous ``scipy.stats`` distribution.
     ValueError
-        For a discrete or circular marginal, an unfrozen family, a multivariate distribution, or an
-        empty list.
+        For a circular marginal, a degenerate support, no finite density, or an empty list.
 
     Notes
     -----
@@ -149,7 +110,7 @@ class FactorizedPrior:
         if isinstance(marginals, (rv_continuous_frozen, rv_discrete_frozen)) or not hasattr(
             marginals, "__len__"
         ):
-            raise ValueError(
+            raise TypeError(
                 "FactorizedPrior takes a sequence of univariate distributions, one per coordinate; "
                 "use FactorizedPrior.iid(dist, d) to repeat one distribution"
             )
@@ -169,9 +130,7 @@ class FactorizedPrior:
     @classmethod
     def iid(cls, dist: Any, d: int) -> "FactorizedPrior":
         """The prior with ``d`` independent copies of ``dist``."""
-        if not isinstance(d, (int, np.integer)) or d < 1:
-            raise ValueError(f"d must be a positive integer; got {d!r}")
-        return cls([dist] * int(d))
+        return cls([dist] * check_int(d, "d", minimum=1))
 
     @classmethod
     def standard_normal(cls, d: int) -> "FactorizedPrior":
@@ -247,7 +206,7 @@ class FactorizedPrior:
     def sample(self, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
         """Draw ``n`` independent samples, shape (n, d), using only ``rng``."""
         check_rng(rng)
-        n = check_count(n, "n", 0)
+        n = check_int(n, "n", minimum=0)
         out = np.empty((n, self.d))
         for i, m in enumerate(self.marginals):
             out[:, i] = m.rvs(size=n, random_state=rng)

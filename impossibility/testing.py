@@ -33,6 +33,7 @@ from .priors import FactorizedPrior
 
 __all__ = [
     "FAMILIES",
+    "FAMILY_EXAMPLES",
     "marginals",
     "priors",
     "dimensions",
@@ -72,6 +73,26 @@ FAMILIES: dict[str, st.SearchStrategy[Any]] = {
 }
 
 
+#: One frozen representative per family of :data:`FAMILIES` (shape parameters inside the
+#: strategies' ranges), for parametrized tests that need a fixed prior per family.
+FAMILY_EXAMPLES: dict[str, Any] = {
+    "norm": stats.norm(0.5, 2.0),
+    "laplace": stats.laplace(0.0, 2.0),
+    "logistic": stats.logistic(1.0, 0.5),
+    "cauchy": stats.cauchy(),
+    "uniform": stats.uniform(-1.0, 3.0),
+    "expon": stats.expon(),
+    "gamma": stats.gamma(3.0),
+    "beta": stats.beta(2.0, 5.0),
+    "lognorm": stats.lognorm(0.7),
+    "gumbel_r": stats.gumbel_r(),
+    "weibull_min": stats.weibull_min(1.5),
+    "t": stats.t(4.0),
+    "triang": stats.triang(0.3),
+    "skewnorm": stats.skewnorm(1.5),
+}
+
+
 def marginals(families: list[str] | None = None) -> st.SearchStrategy[Any]:
     """A frozen scipy.stats continuous distribution from ``families`` (default: all of FAMILIES)."""
     names = list(FAMILIES) if families is None else families
@@ -108,7 +129,10 @@ def seeds() -> st.SearchStrategy[int]:
 
 
 def entangling_rotations(d: int, *, proper: bool | None = None) -> st.SearchStrategy[np.ndarray]:
-    """Haar-random orthogonal d×d matrices with every |A_ij| ≥ ½ d^(-5/2) (see random_entangling_rotation)."""
+    """Haar-random orthogonal d×d matrices with every |A_ij| ≥ ½ d^(-5/2).
+
+    See :func:`~impossibility.entangle.random_entangling_rotation`.
+    """
     return st.builds(
         lambda seed, prop: random_entangling_rotation(d, np.random.default_rng(seed), proper=prop),
         seeds(),

@@ -1,4 +1,4 @@
-"""One-call verification of Theorem 1 for a prior: ``verify(prior)`` and ``impossibility verify``."""
+"""One-call verification of Theorem 1 for a prior: ``verify(prior)``, ``impossibility verify``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import stats
 
+from . import tolerances as tol
+from ._validation import check_int, check_rng, check_scalar
 from .entangle import entangling_bijection
 from .invariance import (
     density_invariance_error,
@@ -32,7 +34,10 @@ def parse_marginal(spec: str):
     """
     m = _SPEC.match(spec)
     if m is None:
-        raise ValueError(f"cannot parse marginal {spec!r}; expected e.g. 'norm', 'beta(2, 5)', 'laplace(scale=2)'")
+        raise ValueError(
+            f"cannot parse marginal {spec!r}; expected e.g. 'norm', 'beta(2, 5)', "
+            "'laplace(scale=2)'"
+        )
     name, argstr = m.group(1), m.group(2) or ""
     family = getattr(stats, name, None)
     if not isinstance(family, (stats.rv_continuous, stats.rv_discrete)):
@@ -68,16 +73,25 @@ class VerificationReport:
         ok = lambda b: "ok" if b else "FAIL"  # noqa: E731
         lines = [
             f"prior: {self.prior}  (d = {self.d}, n = {self.n})",
-            f"  density invariance  max|log p(f(u)) + log|det J| − log p(u)| = {self.max_density_error:.2e}  "
-            f"[{ok(self.max_density_error <= 1e-9)}, ≤ 1e-9]",
-            f"  round trip          max|f⁻¹(f(z)) − z| / max(1, |z|)          = {self.max_round_trip_error:.2e}  "
-            f"[{ok(self.max_round_trip_error <= 1e-12)}, ≤ 1e-12]",
+            "  density invariance  max|log p(f(u)) + log|det J| − log p(u)| = "
+            f"{self.max_density_error:.2e}  "
+            f"[{ok(self.max_density_error <= tol.DENSITY_INVARIANCE)}, "
+            f"≤ {tol.DENSITY_INVARIANCE:g}]",
+            "  round trip          max|f⁻¹(f(z)) − z| / max(1, |z|)          = "
+            f"{self.max_round_trip_error:.2e}  "
+            f"[{ok(self.max_round_trip_error <= tol.ROUND_TRIP_BULK)}, "
+            f"≤ {tol.ROUND_TRIP_BULK:g}]",
             f"  entanglement        min|∂f_i/∂u_j| = {self.min_abs_partial:.3g}, nonzero share = "
             f"{self.fraction_nonzero:.3f}  [{ok(self.fraction_nonzero == 1.0)}]",
-            f"  Jacobian vs FD      max relative error = {self.max_fd_error:.2e}  [{ok(self.max_fd_error <= 1e-6)}, ≤ 1e-6]",
-            f"  marginal KS         min p = {self.min_marginal_ks_pvalue:.3g}  [{ok(self.min_marginal_ks_pvalue > self.alpha)}, > {self.alpha:g}]",
-            f"  joint projections   p = {self.joint_projection_pvalue:.3g}  [{ok(self.joint_projection_pvalue > self.alpha)}, > {self.alpha:g}]",
-            f"=> {'PASSED' if self.passed else 'FAILED'}: f(z) has the law of z while every output depends on every input",
+            f"  Jacobian vs FD      max relative error = {self.max_fd_error:.2e}  "
+            f"[{ok(self.max_fd_error <= tol.JACOBIAN_VS_FD_RELATIVE)}, "
+            f"≤ {tol.JACOBIAN_VS_FD_RELATIVE:g}]",
+            f"  marginal KS         min p = {self.min_marginal_ks_pvalue:.3g}  "
+            f"[{ok(self.min_marginal_ks_pvalue > self.alpha)}, > {self.alpha:g}]",
+            f"  joint projections   p = {self.joint_projection_pvalue:.3g}  "
+            f"[{ok(self.joint_projection_pvalue > self.alpha)}, > {self.alpha:g}]",
+            f"=> {'PASSED' if self.passed else 'FAILED'}: f(z) has the law of z while every "
+            "output depends on every input",
         ]
         return "\n".join(lines)
 
@@ -99,12 +113,17 @@ def verify(
     finite differences on 200 points), per-coordinate KS tests and the joint projection test on
     ``n`` samples of f(z), at level ``alpha`` per test.
     """
-    rng = np.random.default_rng(0) if rng is None else rng
+    if not isinstance(prior, FactorizedPrior):
+        raise TypeError(f"prior must be a FactorizedPrior; got {type(prior).__name__}")
+    n = check_int(n, "n", minimum=1)
+    alpha = check_scalar(alpha, "alpha", minimum=0.0, maximum=1.0, include_min=False)
+    rng = np.random.default_rng(0) if rng is None else check_rng(rng)
     f = entangling_bijection(prior, A, rng=rng)
     z = prior.sample(n, rng)
     fz = f.forward(z)
     back = f.inverse(fz)
-    ok = (gaussian_resolution(prior, fz) <= 1e-13) & (gaussian_resolution(prior, z) <= 1e-13)
+    res = tol.GAUSSIAN_RESOLUTION
+    ok = (gaussian_resolution(prior, fz) <= res) & (gaussian_resolution(prior, z) <= res)
     rt = float(np.max((np.abs(back - z) / np.maximum(1.0, np.abs(z)))[ok], initial=0.0))
     dens = float(density_invariance_error(f, prior, z).max())
     # finite differences away from finite endpoints: central 99.8% of each marginal
@@ -112,18 +131,40 @@ def verify(
     rep = entanglement_report(f, prior.ppf(q))
     ks = min(r.pvalue for r in marginal_ks_tests(fz, prior))
     joint = projection_ks_test(fz, prior, rng).pvalue
-    passed = (dens <= 1e-9 and rt <= 1e-12 and rep.completely_entangling and rep.max_fd_error <= 1e-6
-              and ks > alpha and joint > alpha)
-    return VerificationReport(repr(prior), prior.d, n, dens, rt, rep.min_abs_partial, rep.fraction_nonzero,
-                              float(rep.max_fd_error), float(ks), float(joint), alpha, bool(passed))
+    passed = (
+        dens <= tol.DENSITY_INVARIANCE
+        and rt <= tol.ROUND_TRIP_BULK
+        and rep.completely_entangling
+        and rep.max_fd_error <= tol.JACOBIAN_VS_FD_RELATIVE
+        and ks > alpha
+        and joint > alpha
+    )
+    return VerificationReport(
+        repr(prior),
+        prior.d,
+        n,
+        dens,
+        rt,
+        rep.min_abs_partial,
+        rep.fraction_nonzero,
+        float(rep.max_fd_error),
+        float(ks),
+        float(joint),
+        alpha,
+        bool(passed),
+    )
 
 
-def verify_from_spec(specs: list[str], *, d: int | None = None, n: int = 20_000, seed: int = 0) -> bool:
-    """CLI helper: parse marginal specs, run :func:`verify`, print the summary, return ``passed``."""
+def verify_from_spec(
+    specs: list[str], *, d: int | None = None, n: int = 20_000, seed: int = 0
+) -> bool:
+    """CLI helper: parse marginal specs, run :func:`verify`, print it, return ``passed``."""
     marginals = [parse_marginal(s) for s in specs]
     if d is not None:
         if len(marginals) != 1:
-            raise ValueError("-d repeats a single family; give one marginal with -d, or one per coordinate")
+            raise ValueError(
+                "-d repeats a single family; give one marginal with -d, or one per coordinate"
+            )
         marginals = marginals * d
     report = verify(FactorizedPrior(marginals), n=n, rng=np.random.default_rng(seed))
     print(report.summary())

@@ -49,24 +49,34 @@ def test_support_and_median():
 
 
 @pytest.mark.parametrize(
-    "bad, match",
+    "bad, error, match",
     [
-        ([stats.poisson(3), stats.norm()], "discrete"),
-        ([stats.norm(), stats.vonmises(1.0)], "circle"),
-        ([stats.norm, stats.norm()], "unfrozen"),
-        ([stats.multivariate_normal(np.zeros(2))], "multivariate|joint"),
-        ([], "at least one"),
-        ([stats.norm(), "norm"], "frozen univariate"),
+        # a wrong kind of object is a TypeError (scikit-learn's rule) ...
+        ([stats.poisson(3), stats.norm()], TypeError, "discrete"),
+        ([stats.norm, stats.norm()], TypeError, "unfrozen"),
+        ([stats.multivariate_normal(np.zeros(2))], TypeError, "multivariate|joint"),
+        ([stats.norm(), "norm"], TypeError, "frozen univariate"),
+        # ... a continuous distribution that Theorem 1 cannot use is a ValueError
+        ([stats.norm(), stats.vonmises(1.0)], ValueError, "circle"),
+        ([], ValueError, "at least one"),
     ],
 )
-def test_bad_marginals_are_refused(bad, match):
-    with pytest.raises(ValueError, match=match):
+def test_bad_marginals_are_refused(bad, error, match):
+    with pytest.raises(error, match=match):
         FactorizedPrior(bad)
 
 
 def test_a_single_distribution_is_not_a_sequence():
-    with pytest.raises(ValueError, match="sequence"):
+    with pytest.raises(TypeError, match="sequence"):
         FactorizedPrior(stats.norm())
+
+
+def test_iid_dimension_is_checked():
+    with pytest.raises(TypeError, match="d must be an integer; got 2.5"):
+        FactorizedPrior.iid(stats.norm(), 2.5)
+    with pytest.raises(ValueError, match="d must be an integer >= 1; got 0"):
+        FactorizedPrior.iid(stats.norm(), 0)
+    assert FactorizedPrior.iid(stats.norm(), np.int64(3)).d == 3
 
 
 def test_check_points_errors():
@@ -88,5 +98,7 @@ def test_sample_needs_a_generator():
         prior.sample(3, 0)
     with pytest.raises(ValueError, match="integer >= 0"):
         prior.sample(-1, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="n must be an integer; got 3.0"):
+        prior.sample(3.0, np.random.default_rng(0))
     with pytest.raises(ValueError, match="probabilities"):
         prior.ppf([[0.5, 1.5]])

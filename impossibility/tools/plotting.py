@@ -76,7 +76,9 @@ def savefig(
         if fmt not in meta:
             raise ValueError(f"unsupported figure format {fmt!r}; expected one of {sorted(meta)}")
         out = path.with_suffix("." + fmt)
-        fig.savefig(out, format=fmt, metadata=meta[fmt], bbox_inches="tight")
+        # the SVG salt is read at save time: set it here, not only inside figure_style()
+        with plt.rc_context({"svg.hashsalt": _STYLE["svg.hashsalt"]}):
+            fig.savefig(out, format=fmt, metadata=meta[fmt], bbox_inches="tight")
         written.append(out)
     plt.close(fig)
     return written

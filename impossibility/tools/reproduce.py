@@ -11,81 +11,28 @@ An experiment is a module ``experiments/<name>.py`` that defines
 ``plot(results: dict, ctx: ExperimentContext) -> list[pathlib.Path]``
     Draws the figures from the results alone (no recomputation) into ``ctx.figure_dir``.
 
-Results are written atomically to ``<out>/results/<name>.json`` together with a fingerprint of
-everything they depend on (the experiment's source, the package's source and the ``quick``
-flag). A later run whose fingerprint matches reuses the file and only redraws the figures.
+Results are written atomically to ``<out>/results/<name>.json`` with a fingerprint of what they
+depend on (the experiment's source, the ``quick`` flag and the package modules in its import
+closure, :mod:`.fingerprint`), the list of those modules and the library versions that computed
+them. A later run whose fingerprint matches reuses the file and only redraws the figures.
+Experiments never import or read each other; trained models that several of them need are kept in
+a content-addressed store, ``ctx.model_dir``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
-import numpy as np
+from .._io import atomic_write_json, read_json
+from .context import ExperimentContext, default_root
+from .fingerprint import fingerprint, library_versions
 
-from .._io import atomic_write_json, read_json, to_jsonable
-
-__all__ = [
-    "ExperimentContext",
-    "discover_experiments",
-    "run_experiments",
-    "to_jsonable",
-    "atomic_write_json",
-    "read_json",
-    "default_root",
-]
-
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
-
-
-def default_root() -> Path:
-    """The repository root: the folder holding ``experiments/`` beside the package, else CWD."""
-    for candidate in (PACKAGE_DIR.parent, Path.cwd()):
-        if (candidate / "experiments").is_dir():
-            return candidate
-    raise FileNotFoundError(
-        "could not find an 'experiments/' folder next to the installed package or in the current "
-        "directory; run from a checkout of the repository or pass --root"
-    )
-
-
-@dataclass
-class ExperimentContext:
-    """What an experiment receives.
-
-    Attributes
-    ----------
-    name : str
-        The experiment's name (its module name).
-    quick : bool
-        Tiny smoke version (seconds) instead of the full run.
-    figure_dir : Path
-        Where figures go.
-    cache_dir : Path
-        A private folder for resumable partial results of this experiment.
-    seed : int
-        Base seed; derive every Generator from it with :class:`numpy.random.SeedSequence`.
-    log : callable
-        ``log(message)`` prints a progress line to stderr.
-    """
-
-    name: str
-    quick: bool
-    figure_dir: Path
-    cache_dir: Path
-    seed: int = 20190609
-    log: Callable[[str], None] = field(default=lambda msg: print(msg, file=sys.stderr))
-
-    def rng(self, *key: int) -> np.random.Generator:
-        """A Generator seeded from the base seed, the experiment name and ``key``."""
-        name_key = int.from_bytes(hashlib.sha256(self.name.encode()).digest()[:4], "little")
-        return np.random.default_rng(np.random.SeedSequence([self.seed, name_key, *key]))
+__all__ = ["ExperimentContext", "discover_experiments", "run_experiments", "default_root"]
 
 
 def _load_module(path: Path) -> ModuleType:
@@ -106,18 +53,6 @@ def discover_experiments(root: Path | None = None) -> dict[str, Path]:
     return {
         p.stem: p for p in sorted((root / "experiments").glob("*.py")) if not p.stem.startswith("_")
     }
-
-
-def _fingerprint(source: Path, quick: bool) -> str:
-    h = hashlib.sha256()
-    h.update(b"quick" if quick else b"full")
-    h.update(source.read_bytes())
-    for p in sorted(PACKAGE_DIR.rglob("*.py")):
-        if p.name in ("cli.py", "__main__.py"):
-            continue  # the CLI does not change any number
-        h.update(p.relative_to(PACKAGE_DIR).as_posix().encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 def run_experiments(
@@ -169,10 +104,11 @@ def run_experiments(
             quick=quick,
             figure_dir=out,
             cache_dir=out / "cache" / ("quick" if quick else "full") / name,
+            model_dir=out / "cache" / "models",
             log=lambda msg, _n=name: log(f"  [{_n}] {msg}"),
         )
         results_path = out / "results" / (f"{name}.quick.json" if quick else f"{name}.json")
-        fingerprint = _fingerprint(available[name], quick)
+        digest, deps = fingerprint(available[name], quick)
         t0 = time.perf_counter()
         status = "cached"
         stored = read_json(results_path) if results_path.exists() else None
@@ -182,13 +118,15 @@ def run_experiments(
                     f"no results for {name!r} at {results_path}; run without --plot-only"
                 )
             status = "plotted"
-        elif force or stored is None or stored.get("fingerprint") != fingerprint:
+        elif force or stored is None or stored.get("fingerprint") != digest:
             log(f"[{i}/{len(names)}] {name}: computing ({'quick' if quick else 'full'})")
             results = module.compute(ctx)
             stored = {
                 "experiment": name,
                 "quick": quick,
-                "fingerprint": fingerprint,
+                "fingerprint": digest,
+                "depends_on": deps,
+                "versions": library_versions(),
                 "description": getattr(module, "DESCRIPTION", ""),
                 "results": results,
             }

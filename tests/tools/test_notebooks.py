@@ -1,4 +1,4 @@
-"""Every proof notebook executes without a failing cell, and its committed .ipynb matches its .py."""
+"""Every proof notebook executes without a failing cell; its committed .ipynb matches its .py."""
 
 import pytest
 
@@ -14,7 +14,13 @@ def test_there_are_proofs():
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.stem)
 def test_proof_executes(path):
     nb = execute(path)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    errors = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error"
+    ]
     assert not errors
 
 

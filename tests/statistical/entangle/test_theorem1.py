@@ -33,7 +33,9 @@ def test_round_trip_both_ways(setup, data):
         back = (f.inverse if direction == "forward" else f.forward)(image)
         # the promise holds where float64 resolves the image (see gaussian_resolution); elsewhere
         # (images next to an endpoint far from 0) no algorithm can reach 1e-12
-        ok = (im.gaussian_resolution(prior, image) <= 1e-13) & (im.gaussian_resolution(prior, z) <= 1e-13)
+        ok = (im.gaussian_resolution(prior, image) <= 1e-13) & (
+            im.gaussian_resolution(prior, z) <= 1e-13
+        )
         err = np.abs(back - z)[ok]
         assert np.all(err <= 1e-12 * np.maximum(1.0, np.abs(z[ok])))
 
