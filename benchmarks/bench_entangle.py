@@ -66,7 +66,13 @@ def main(argv=None):
     args = ap.parse_args(argv)
     rng = np.random.default_rng(0)
     d = 10
-    marginals = [stats.gamma(3.0), stats.beta(2, 5), stats.gumbel_r(), stats.lognorm(0.7), stats.weibull_min(1.5)] * 2
+    marginals = [
+        stats.gamma(3.0),
+        stats.beta(2, 5),
+        stats.gumbel_r(),
+        stats.lognorm(0.7),
+        stats.weibull_min(1.5),
+    ] * 2
     prior = im.FactorizedPrior(marginals)
     A = im.random_entangling_rotation(d, rng)
     f = im.entangling_bijection(prior, A)
@@ -89,16 +95,30 @@ def main(argv=None):
     t_norm_inv = _best(lambda: normal.inverse(g), args.repeat)
 
     print(f"n = {args.n:,}, d = {d}, best of {args.repeat}")
-    print(f"mixed generic prior, forward+log-det: impossibility {t_fwd:.3f} s, hand-written {t_base_fwd:.3f} s, "
-          f"ratio {t_fwd / t_base_fwd:.2f} (target ≤ 1.2)")
-    print(f"mixed generic prior, inverse+log-det: impossibility {t_inv:.3f} s, hand-written {t_base_inv:.3f} s, "
-          f"ratio {t_inv / t_base_inv:.2f} (target ≤ 1.2)")
-    print(f"standard normal, forward: impossibility {t_norm_fwd:.4f} s, bare z @ A.T {t_bare:.4f} s, "
-          f"ratio {t_norm_fwd / t_bare:.2f} (target ≤ 1.5)")
-    print(f"standard normal, inverse: impossibility {t_norm_inv:.4f} s, bare z @ A.T {t_bare:.4f} s, "
-          f"ratio {t_norm_inv / t_bare:.2f} (target ≤ 1.5)")
-    return {"fwd": t_fwd / t_base_fwd, "inv": t_inv / t_base_inv,
-            "normal_fwd": t_norm_fwd / t_bare, "normal_inv": t_norm_inv / t_bare}
+    print(
+        f"mixed generic prior, forward+log-det: impossibility {t_fwd:.3f} s, "
+        f"hand-written {t_base_fwd:.3f} s, "
+        f"ratio {t_fwd / t_base_fwd:.2f} (target ≤ 1.2)"
+    )
+    print(
+        f"mixed generic prior, inverse+log-det: impossibility {t_inv:.3f} s, "
+        f"hand-written {t_base_inv:.3f} s, "
+        f"ratio {t_inv / t_base_inv:.2f} (target ≤ 1.2)"
+    )
+    print(
+        f"standard normal, forward: impossibility {t_norm_fwd:.4f} s, bare z @ A.T {t_bare:.4f} s, "
+        f"ratio {t_norm_fwd / t_bare:.2f} (target ≤ 1.5)"
+    )
+    print(
+        f"standard normal, inverse: impossibility {t_norm_inv:.4f} s, bare z @ A.T {t_bare:.4f} s, "
+        f"ratio {t_norm_inv / t_bare:.2f} (target ≤ 1.5)"
+    )
+    return {
+        "fwd": t_fwd / t_base_fwd,
+        "inv": t_inv / t_base_inv,
+        "normal_fwd": t_norm_fwd / t_bare,
+        "normal_inv": t_norm_inv / t_bare,
+    }
 
 
 if __name__ == "__main__":

@@ -36,8 +36,12 @@ def _discretize_pairwise(codes, num_bins=20):
 
 
 def _mi_pairwise(codes_d, factors):
-    return np.array([[mutual_info_score(factors[:, j], codes_d[:, i])
-                      for j in range(factors.shape[1])] for i in range(codes_d.shape[1])])
+    return np.array(
+        [
+            [mutual_info_score(factors[:, j], codes_d[:, i]) for j in range(factors.shape[1])]
+            for i in range(codes_d.shape[1])
+        ]
+    )
 
 
 def mig_pairwise(codes, factors, num_bins=20):
@@ -92,18 +96,26 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--skip-dci", action="store_true")
-    ap.add_argument("--dci-n", type=int, default=None,
-                    help="samples for the DCI comparison (default: --n); DCI with these factor "
-                         "sizes takes minutes at 10,000 samples")
+    ap.add_argument(
+        "--dci-n",
+        type=int,
+        default=None,
+        help="samples for the DCI comparison (default: --n); DCI with these factor "
+        "sizes takes minutes at 10,000 samples",
+    )
     args = ap.parse_args(argv)
     rng = np.random.default_rng(0)
     codes, y = make_data(args.n, args.codes, rng)
     ntr = (2 * args.n) // 3
     ztr, ytr, zte, yte = codes[:ntr], y[:ntr], codes[ntr:], y[ntr:]
-    print(f"n={args.n} codes={args.codes} factors={y.shape[1]} (sizes 3,6,40,32,32); "
-          f"best of {args.repeats}; ratio = ours / pairwise")
-    print(f"{os.cpu_count()} CPUs, load average before the run {os.getloadavg()[0]:.2f} "
-          "(parallel ratios need idle cores)\n")
+    print(
+        f"n={args.n} codes={args.codes} factors={y.shape[1]} (sizes 3,6,40,32,32); "
+        f"best of {args.repeats}; ratio = ours / pairwise"
+    )
+    print(
+        f"{os.cpu_count()} CPUs, load average before the run {os.getloadavg()[0]:.2f} "
+        "(parallel ratios need idle cores)\n"
+    )
     rows = []
 
     def row(name, ours_fn, base_fn, repeats=args.repeats, tol=1e-12):
@@ -111,26 +123,39 @@ def main(argv=None):
         t_b, v_b = best_of(base_fn, repeats)
         assert abs(v_o - v_b) <= tol, (name, v_o, v_b)
         rows.append((name, t_o, t_b))
-        print(f"{name:<38} ours {t_o * 1e3:9.1f} ms   pairwise {t_b * 1e3:9.1f} ms   "
-              f"ratio {t_o / t_b:6.3f}   (value {v_o:.6f})")
+        print(
+            f"{name:<38} ours {t_o * 1e3:9.1f} ms   pairwise {t_b * 1e3:9.1f} ms   "
+            f"ratio {t_o / t_b:6.3f}   (value {v_o:.6f})"
+        )
         return t_o, t_b
 
     a = row("MIG", lambda: mig(codes, y), lambda: mig_pairwise(codes, y))
     b = row("modularity", lambda: modularity(codes, y), lambda: modularity_pairwise(codes, y))
-    c = row("SAP continuous", lambda: sap(codes, y, continuous_factors=True),
-            lambda: sap_continuous_pairwise(codes, y))
+    c = row(
+        "SAP continuous",
+        lambda: sap(codes, y, continuous_factors=True),
+        lambda: sap_continuous_pairwise(codes, y),
+    )
     tot_o, tot_b = a[0] + b[0] + c[0], a[1] + b[1] + c[1]
-    print(f"{'MIG + modularity + SAP continuous':<38} ours {tot_o * 1e3:9.1f} ms   pairwise "
-          f"{tot_b * 1e3:9.1f} ms   ratio {tot_o / tot_b:6.3f}   (target <= 0.2)")
+    print(
+        f"{'MIG + modularity + SAP continuous':<38} ours {tot_o * 1e3:9.1f} ms   pairwise "
+        f"{tot_b * 1e3:9.1f} ms   ratio {tot_o / tot_b:6.3f}   (target <= 0.2)"
+    )
 
     # Discrete SAP: the classifiers are the definition (one LinearSVC per pair), so the only
     # speed-up available is running the fits in parallel.
-    d = row(f"SAP discrete (n_jobs={args.n_jobs})",
-            lambda: sap(ztr, ytr, zte, yte, n_jobs=args.n_jobs),
-            lambda: sap(ztr, ytr, zte, yte, n_jobs=1), repeats=1, tol=0.0)
+    d = row(
+        f"SAP discrete (n_jobs={args.n_jobs})",
+        lambda: sap(ztr, ytr, zte, yte, n_jobs=args.n_jobs),
+        lambda: sap(ztr, ytr, zte, yte, n_jobs=1),
+        repeats=1,
+        tol=0.0,
+    )
     tot_o2, tot_b2 = a[0] + b[0] + d[0], a[1] + b[1] + d[1]
-    print(f"{'MIG + modularity + SAP discrete':<38} ours {tot_o2 * 1e3:9.1f} ms   pairwise "
-          f"{tot_b2 * 1e3:9.1f} ms   ratio {tot_o2 / tot_b2:6.3f}")
+    print(
+        f"{'MIG + modularity + SAP discrete':<38} ours {tot_o2 * 1e3:9.1f} ms   pairwise "
+        f"{tot_b2 * 1e3:9.1f} ms   ratio {tot_o2 / tot_b2:6.3f}"
+    )
 
     if not args.skip_dci:
         dci_section(codes, y, args.dci_n or args.n, args.n_jobs)
@@ -158,10 +183,14 @@ def dci_section(codes, y, m, n_jobs):
     dci(ztr, ytr, zte, yte, rng=np.random.default_rng(1), n_jobs=n_jobs)
     par = time.perf_counter() - t
     bound = lpt_makespan(cpu, n_jobs) / sum(cpu)
-    print(f"{f'DCI, n={m}, n_jobs={n_jobs}':<38} ours {par * 1e3:9.1f} ms   sequential "
-          f"{wall * 1e3:9.1f} ms   ratio {par / wall:6.3f}")
-    print(f"{'':<38} per-factor CPU s {np.round(cpu, 1).tolist()}: on {n_jobs} idle cores the "
-          f"ratio is bounded below by {bound:.3f} (LPT schedule)")
+    print(
+        f"{f'DCI, n={m}, n_jobs={n_jobs}':<38} ours {par * 1e3:9.1f} ms   sequential "
+        f"{wall * 1e3:9.1f} ms   ratio {par / wall:6.3f}"
+    )
+    print(
+        f"{'':<38} per-factor CPU s {np.round(cpu, 1).tolist()}: on {n_jobs} idle cores the "
+        f"ratio is bounded below by {bound:.3f} (LPT schedule)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The diagonal posterior breaks the rotation symmetry: best ELBO of a rotated VAE against the angle.
+"""The diagonal posterior breaks the rotation symmetry: best ELBO of a rotated VAE by angle.
 
 With the N(0, I) prior Theorem 1's map is a rotation R(θ). The rotated model (decoder
 p(x | R(θ)ᵀz')) is as good as the original for every θ when the encoder family is closed under
@@ -28,11 +28,14 @@ from impossibility.biases import diagonal as dg
 from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 from impossibility.vae import VAE
 
-DESCRIPTION = "Diagonal posterior: best ELBO of a rotated VAE peaks at the model's axes; flat for closed families"
+DESCRIPTION = (
+    "Diagonal posterior: best ELBO of a rotated VAE peaks at the model's axes; "
+    "flat for closed families"
+)
 
 
 def _curved_data(n: int, rng: np.random.Generator) -> np.ndarray:
-    """z ~ N(0, I₂), x = tanh(z W₁ + c) W₂ + 0.05 ε in D = 8 (factor 0 three times as influential)."""
+    """z ~ N(0, I₂), x = tanh(z W₁ + c) W₂ + 0.05 ε in D = 8 (factor 0 weighs three times more)."""
     gen = np.random.default_rng(12345)  # the data-generating map is fixed; samples come from rng
     W1 = gen.normal(size=(2, 16)) * np.array([[1.5], [0.5]])
     c = 0.3 * gen.normal(size=16)
@@ -185,7 +188,8 @@ def plot(results: dict, ctx: Any) -> list:
         ax.text(
             0.5,
             0.98,
-            f"BFGS: gap(π/8) = {a['reference_bfgs'][1]:.8f}, gap(π/4) = {a['reference_bfgs'][2]:.8f}\n"
+            f"BFGS: gap(π/8) = {a['reference_bfgs'][1]:.8f}, "
+            f"gap(π/4) = {a['reference_bfgs'][2]:.8f}\n"
             f"theory.md: {ref[1]:.8f}, {ref[2]:.8f}",
             transform=ax.transAxes,
             ha="center",

@@ -29,7 +29,10 @@ from impossibility.objectives import BetaVAE
 from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 from impossibility.vae import VAE
 
-DESCRIPTION = "Pairs sharing all but k factors: the twin's pair likelihood gap grows like σ_n⁻²; Ada-GVAE vs β-VAE"
+DESCRIPTION = (
+    "Pairs sharing all but k factors: the twin's pair likelihood gap grows like σ_n⁻²; "
+    "Ada-GVAE vs β-VAE"
+)
 
 METRICS = ("mig", "dci_disentanglement", "sap", "factor_vae_eval_accuracy", "modularity")
 METRIC_LABELS = {
@@ -150,7 +153,7 @@ def compute(ctx: Any) -> dict:
                     )
                     shared = None
                 scores = evaluate_representation(
-                    lambda x: vae.encode(x)[0],
+                    lambda x, vae=vae: vae.encode(x)[0],
                     ds,
                     ctx.rng(20, seed),
                     metrics=metric_families,
@@ -217,7 +220,7 @@ def plot(results: dict, ctx: Any) -> list:
 
         ax = fig.add_subplot(gs[1])
         colors = [ENTANGLED, "tab:purple"]
-        for (name, c), col in zip(curves.items(), colors):
+        for (name, c), col in zip(curves.items(), colors, strict=True):
             s = np.asarray(c["noise"])
             ax.errorbar(
                 s,

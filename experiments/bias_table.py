@@ -39,7 +39,7 @@ def plot(results: dict, ctx: Any) -> list:
         fig, ax = plt.subplots(figsize=(10.5, 4.2))
         floor = 1e-3  # bars start here on the log axis; zero-valued rows are drawn as markers
         y = np.arange(len(order))[::-1]
-        for yi, key in zip(y, order):
+        for yi, key in zip(y, order, strict=True):
             row = rows[key]
             gap = float(row["gap"])
             if abs(gap) < 1e-9:

@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from impossibility.tools.plotting import figure_style, savefig
 from impossibility.study import MODELS, PRESETS, run_study, summarize
+from impossibility.tools.plotting import figure_style, savefig
 
 DESCRIPTION = (
     "Small-scale reproduction of the 2019 study: TC of mean vs sampled codes, metric "

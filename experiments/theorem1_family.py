@@ -28,16 +28,29 @@ def compute(ctx: Any) -> dict:
     t_end = 2 * np.pi / sigma
     ts = np.linspace(0, t_end, 120 if ctx.quick else 600)
     u0 = prior.ppf([[0.8, 0.3, 0.6]])
-    images = np.vstack([im.entangling_bijection(prior, path(t), require_complete=False).forward(u0) for t in ts])
+    images = np.vstack(
+        [im.entangling_bijection(prior, path(t), require_complete=False).forward(u0) for t in ts]
+    )
     min_entry = np.array([np.min(np.abs(path(t))) for t in ts])
     zeros = [z for z in path.entry_zeros(1e-9, t_end, num=4001) if z[2] > 1e-6]
     dens = max(
-        im.density_invariance_error(im.entangling_bijection(prior, path(t), require_complete=False), prior,
-                                    prior.sample(200, rng)).max()
+        im.density_invariance_error(
+            im.entangling_bijection(prior, path(t), require_complete=False),
+            prior,
+            prior.sample(200, rng),
+        ).max()
         for t in ts[:: max(1, len(ts) // 20)]
     )
-    return {"ts": ts, "images": images, "u0": u0[0], "min_entry": min_entry, "t_max": path.t_max,
-            "zeros": zeros, "t_end": t_end, "max_density_error": dens}
+    return {
+        "ts": ts,
+        "images": images,
+        "u0": u0[0],
+        "min_entry": min_entry,
+        "t_max": path.t_max,
+        "zeros": zeros,
+        "t_end": t_end,
+        "max_density_error": dens,
+    }
 
 
 def plot(results: dict, ctx: Any) -> list:
@@ -55,8 +68,13 @@ def plot(results: dict, ctx: Any) -> list:
         fig.colorbar(sc, ax=ax, shrink=0.6, pad=0.15, label="t")
         ax = fig.add_subplot(1, 2, 2)
         ax.plot(ts, results["min_entry"], color="k")
-        ax.axvspan(0, results["t_max"], color="tab:green", alpha=0.2,
-                   label=f"certified: all entries ≠ 0 (0 < t < {results['t_max']:.3f})")
+        ax.axvspan(
+            0,
+            results["t_max"],
+            color="tab:green",
+            alpha=0.2,
+            label=f"certified: all entries ≠ 0 (0 < t < {results['t_max']:.3f})",
+        )
         for _, _, t0 in results["zeros"]:
             ax.axvline(t0, color="tab:red", lw=0.6, alpha=0.6)
         ax.plot([], [], color="tab:red", lw=0.6, label="isolated t with a zero entry")

@@ -35,7 +35,9 @@ def compute(ctx: Any) -> dict:
     ks = [r.pvalue for r in im.marginal_ks_tests(fz, prior)]
     joint = im.projection_ks_test(fz, prior, rng).pvalue
     m = min(n, 1500)
-    energy = im.energy_test(fz[:m], fresh[:m], rng, n_resamples=199, transform=im.Gaussianize(prior))
+    energy = im.energy_test(
+        fz[:m], fresh[:m], rng, n_resamples=199, transform=im.Gaussianize(prior)
+    )
     rep = im.entanglement_report(f, z[:2000], finite_differences=True)
     u0 = prior.median
     return {
@@ -64,8 +66,12 @@ def plot(results: dict, ctx: Any) -> list:
         fig = plt.figure(figsize=(14, 4.2))
         gs = fig.add_gridspec(2, 5, width_ratios=[1.3, 1, 1, 1.1, 1.4], wspace=0.6, hspace=0.6)
         ax = fig.add_subplot(gs[:, 0])
-        ax.scatter(z[:, 0], z[:, 3], s=2, alpha=0.35, color=DISENTANGLED, label="$z$", rasterized=True)
-        ax.scatter(fz[:, 0], fz[:, 3], s=2, alpha=0.35, color=ENTANGLED, label="$f(z)$", rasterized=True)
+        ax.scatter(
+            z[:, 0], z[:, 3], s=2, alpha=0.35, color=DISENTANGLED, label="$z$", rasterized=True
+        )
+        ax.scatter(
+            fz[:, 0], fz[:, 3], s=2, alpha=0.35, color=ENTANGLED, label="$f(z)$", rasterized=True
+        )
         ax.set_xlim(-12, 12), ax.set_ylim(-8, 8)
         ax.set_xlabel("coordinate 1 (Laplace)"), ax.set_ylabel("coordinate 4 (logistic)")
         ax.legend(markerscale=4, loc="upper right")
@@ -96,7 +102,10 @@ def plot(results: dict, ctx: Any) -> list:
             ax.text(j, i, f"{val:.2f}", ha="center", va="center", fontsize=7)
         ax.set_xticks(range(4)), ax.set_yticks(range(4))
         ax.set_xlabel("input $u_j$"), ax.set_ylabel("output $f_i$")
-        ax.set_title(f"$J_f$ at the median\nmin |∂f_i/∂u_j| over samples = {results['min_abs_partial']:.2g}", fontsize=8)
+        ax.set_title(
+            f"$J_f$ at the median\nmin |∂f_i/∂u_j| over samples = {results['min_abs_partial']:.2g}",
+            fontsize=8,
+        )
         fig.colorbar(im1, ax=ax, fraction=0.046)
         fig.suptitle(
             f"f(z) ~ p exactly (density error {results['density_error']:.1e}, joint projection p = "

@@ -16,7 +16,9 @@ from scipy import stats
 from impossibility import FactorizedPrior, entangling_bijection, rotation_2d
 from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 
-DESCRIPTION = "Grid warp of f = G⁻¹∘A∘G for four priors (Gaussian, Laplace×logistic, Beta×Gamma, uniform)"
+DESCRIPTION = (
+    "Grid warp of f = G⁻¹∘A∘G for four priors (Gaussian, Laplace×logistic, Beta×Gamma, uniform)"
+)
 
 PRIORS = {
     "Gaussian N(0, I)": [stats.norm(), stats.norm()],
@@ -64,7 +66,14 @@ def plot(results: dict, ctx: Any) -> list:
             r = results["priors"][name]
             for row, key, color in ((0, "z", DISENTANGLED), (1, "fz", ENTANGLED)):
                 ax = axes[row, k]
-                ax.contourf(r["gx"], r["gy"], np.exp(np.asarray(r["logp"])), levels=12, cmap="Greys", alpha=0.35)
+                ax.contourf(
+                    r["gx"],
+                    r["gy"],
+                    np.exp(np.asarray(r["logp"])),
+                    levels=12,
+                    cmap="Greys",
+                    alpha=0.35,
+                )
                 for line in r["lines"]:
                     pts = np.asarray(line[key])
                     ls = "-" if line["axis"] == 0 else "--"
@@ -76,9 +85,12 @@ def plot(results: dict, ctx: Any) -> list:
                 if row == 0:
                     ax.set_title(name)
         axes[0, 0].annotate("iso-quantile grid of $z$", (0.02, 1.12), xycoords="axes fraction")
-        axes[1, 0].annotate(r"its image under $f=G^{-1}\circ A\circ G$", (0.02, 1.04), xycoords="axes fraction")
+        axes[1, 0].annotate(
+            r"its image under $f=G^{-1}\circ A\circ G$", (0.02, 1.04), xycoords="axes fraction"
+        )
         fig.suptitle(
-            "Theorem 1: the same prior density (grey), a disentangled grid (top) and its entangled image (bottom)",
+            "Theorem 1: the same prior density (grey), a disentangled grid (top) and its "
+            "entangled image (bottom)",
             y=1.01,
         )
         fig.tight_layout()
