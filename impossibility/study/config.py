@@ -146,7 +146,7 @@ class StudySettings:
                 )
             elif f.name == "lr":
                 checked = check_scalar(value, "lr", minimum=0, include_min=False)
-                if isinstance(value, (int, float)):
+                if isinstance(value, (int, float)):  # lr=1 stays 1: "1" and "1.0" hash apart
                     checked = value
             else:
                 checked = check_int(value, f.name, minimum=1)

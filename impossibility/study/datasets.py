@@ -7,7 +7,7 @@ and the mixing draws its map from a fixed seed, so every process builds the same
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,7 +15,16 @@ from numpy.typing import NDArray
 from impossibility._typing import Array, GroundTruthDataLike
 from impossibility._validation import check_choice
 
-__all__ = ["DATASETS", "make_dataset"]
+__all__ = ["DATASETS", "StudyDataset", "make_dataset"]
+
+
+class StudyDataset(GroundTruthDataLike, Protocol):
+    """A ground-truth data set that also draws (factors, observations) pairs, for training."""
+
+    def sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Integer factors ``(n, K)`` and their observations ``(n, *observation_shape)``."""
+        ...
+
 
 #: Locally generated data sets by name: constructor arguments (see :func:`make_dataset`).
 DATASETS: dict[str, dict[str, Any]] = {
@@ -45,7 +54,7 @@ DATASETS: dict[str, dict[str, Any]] = {
 _TABLES: dict[str, Array] = {}
 
 
-def _tabulated_sprites(name: str, spec: Mapping[str, Any]) -> GroundTruthDataLike:
+def _tabulated_sprites(name: str, spec: Mapping[str, Any]) -> StudyDataset:
     """:class:`ProceduralSprites` whose images are looked up in a table of every factor
     combination, rendered once per process (rendering is a deterministic function of the
     factors, so the images are the same; only faster)."""
@@ -65,7 +74,7 @@ def _tabulated_sprites(name: str, spec: Mapping[str, Any]) -> GroundTruthDataLik
     return TabulatedSprites(**spec)
 
 
-def make_dataset(name: str) -> GroundTruthDataLike:
+def make_dataset(name: str) -> StudyDataset:
     """Build the data set ``name`` of :data:`DATASETS` (deterministic).
 
     Raises

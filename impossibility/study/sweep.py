@@ -34,13 +34,6 @@ def _check_n_jobs(n_jobs: object) -> int:
     return n
 
 
-def _check_optional(value: object, name: str, kind: type | None, what: str) -> None:
-    """``None`` or an instance of ``kind`` (``kind=None``: a callable); else ``TypeError``."""
-    ok = value is None or (callable(value) if kind is None else isinstance(value, kind))
-    if not ok:
-        raise TypeError(f"{name} must be {what} or None; got {value!r} ({type(value).__name__})")
-
-
 def _load_cached(path: Path, key: str) -> dict[str, Any] | None:
     """The record stored at ``path`` if it is a finished run with ``key``, else ``None``."""
     if not path.is_file():
@@ -125,8 +118,10 @@ def run_sweep(
     """
     check_choice(backend, "backend", BACKENDS)
     n_jobs = _check_n_jobs(n_jobs)
-    _check_optional(address, "address", str, "a string")
-    _check_optional(log, "log", None, "a callable")
+    if address is not None and not isinstance(address, str):
+        raise TypeError(f"address must be a string or None; got {address!r}")
+    if log is not None and not callable(log):
+        raise TypeError(f"log must be a callable or None; got {log!r}")
     for i, c in enumerate(configs):
         if not isinstance(c, RunConfig):
             raise TypeError(f"configs[{i}] must be a RunConfig; got {type(c).__name__}")
