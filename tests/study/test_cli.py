@@ -1,0 +1,43 @@
+"""Tests of impossibility.study.cli: ``impossibility study`` / ``python -m impossibility.study``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import impossibility.study as st
+from impossibility.tools.reproduce import read_json
+
+
+def test_command_line_resumes_and_writes_the_summary(quick_study, forbid_recomputation):
+    out, _ = quick_study
+    cache = out / "cache" / "quick" / "study"
+    files = sorted(cache.glob("*.json"))
+    argv = ["--preset", "quick", "--out-dir", str(cache), "--backend", "sequential"]
+    assert st.main([*argv, "--summary", str(out / "summary.json")]) == 0
+    assert read_json(out / "summary.json")["n_ok"] == len(files)
+
+
+def test_command_line_refuses_unknown_options(capsys):
+    with pytest.raises(SystemExit) as exc:
+        st.main(["--backend", "mpi"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'mpi'" in capsys.readouterr().err
+
+
+def test_python_dash_m_runs_the_command_line():
+    root = str(Path(st.__file__).parents[2])
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    res = subprocess.run(
+        [sys.executable, "-m", "impossibility.study", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert res.stdout.startswith("usage: impossibility study")
+    assert "--preset {default,full,quick}" in res.stdout
