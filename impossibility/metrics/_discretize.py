@@ -20,9 +20,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_codes, check_positive_int
+from impossibility._validation import check_int
 
-__all__ = ["histogram_discretize", "histogram_bin_edges"]
+from ._checks import as_codes
+
+__all__ = ["histogram_discretize", "histogram_bin_edges", "bin_edges", "discretize"]
 
 
 def histogram_bin_edges(codes: ArrayLike, num_bins: int = 20) -> np.ndarray:
@@ -40,8 +42,11 @@ def histogram_bin_edges(codes: ArrayLike, num_bins: int = 20) -> np.ndarray:
     ndarray of shape (num_bins + 1, k)
         Column ``i`` equals ``np.histogram_bin_edges(codes[:, i], num_bins)`` bit for bit.
     """
-    x = as_codes(codes)
-    num_bins = check_positive_int(num_bins, "num_bins", minimum=1)
+    return bin_edges(as_codes(codes), check_int(num_bins, "num_bins", minimum=1))
+
+
+def bin_edges(x: np.ndarray, num_bins: int) -> np.ndarray:
+    """:func:`histogram_bin_edges` of validated float64 codes ``x`` (no checks)."""
     lo = x.min(axis=0)
     hi = x.max(axis=0)
     const = lo == hi
@@ -73,11 +78,17 @@ def histogram_discretize(codes: ArrayLike, num_bins: int = 20) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``codes`` is not numeric or ``num_bins`` is not an integer.
     ValueError
-        If ``codes`` is not 2-D or contains NaN or infinity.
+        If ``codes`` is not 2-D or contains NaN or infinity, or ``num_bins < 1``.
     """
-    x = as_codes(codes)
-    edges = histogram_bin_edges(x, num_bins)
+    return discretize(as_codes(codes), check_int(num_bins, "num_bins", minimum=1))
+
+
+def discretize(x: np.ndarray, num_bins: int) -> np.ndarray:
+    """:func:`histogram_discretize` of validated float64 codes ``x`` (no checks)."""
+    edges = bin_edges(x, num_bins)
     out = np.empty(x.shape, dtype=np.int64)
     for i in range(x.shape[1]):
         # np.digitize(x, e[:-1]) - 1 == searchsorted(e[1:-1], x, side="right")

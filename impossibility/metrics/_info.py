@@ -23,9 +23,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_factors, check_same_rows
+from impossibility._validation import check_same_rows
 
-__all__ = ["discrete_mutual_info", "discrete_entropy", "compact_labels"]
+from ._checks import as_factors
+
+__all__ = ["discrete_mutual_info", "discrete_entropy", "compact_labels", "mutual_info", "entropy"]
 
 # Upper bound on the number of int64 entries of the combined-index array built at once.
 _CHUNK_ENTRIES = 1 << 22
@@ -92,10 +94,23 @@ def discrete_mutual_info(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     ndarray of shape (p, q)
         ``M[i, j]`` agrees with ``sklearn.metrics.mutual_info_score(a[:, i], b[:, j])`` to
         rounding (same term-by-term formula, epsilon zeroing and clipping at 0).
+
+    Raises
+    ------
+    TypeError
+        If ``a`` or ``b`` is not numeric.
+    ValueError
+        If they are not 2-D, hold non-integer or non-finite labels, or differ in rows.
     """
     a = as_factors(a, "a")
     b = as_factors(b, "b")
-    n = check_same_rows(a=a, b=b)
+    check_same_rows(a=a, b=b)
+    return mutual_info(a, b)
+
+
+def mutual_info(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`discrete_mutual_info` of validated int64 labels with equal rows (no checks)."""
+    n = a.shape[0]
     ca_lab, ca = compact_labels(a)
     cb_lab, cb = compact_labels(b)
     p, q = ca.size, cb.size
@@ -136,7 +151,11 @@ def discrete_entropy(labels: ArrayLike) -> np.ndarray:
     ndarray of shape (m,)
         Equal to ``mutual_info_score(y, y)`` per column (0 for a column with one value).
     """
-    y = as_factors(labels, "labels")
+    return entropy(as_factors(labels, "labels"))
+
+
+def entropy(y: np.ndarray) -> np.ndarray:
+    """:func:`discrete_entropy` of validated int64 labels (no checks)."""
     n = y.shape[0]
     lab, card = compact_labels(y)
     out = np.empty(card.size)
