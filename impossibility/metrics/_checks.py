@@ -13,7 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from impossibility._typing import Representation
 from impossibility._validation import (
     as_array,
     check_finite,
@@ -47,7 +49,7 @@ def _check_sample_major(arr: np.ndarray, name: str, what: str, minimum: int, hin
         raise ValueError(f"{name} must have at least {minimum} {what}(s); got shape {arr.shape}")
 
 
-def as_codes(codes: Any, name: str = "codes", *, min_dims: int = 1) -> np.ndarray:
+def as_codes(codes: ArrayLike, name: str = "codes", *, min_dims: int = 1) -> np.ndarray:
     """``codes`` as a finite float64 array of shape ``(n, D)`` with ``n >= 1``, ``D >= min_dims``.
 
     Raises ``TypeError`` for text, objects or complex numbers, ``ValueError`` for another shape
@@ -58,7 +60,7 @@ def as_codes(codes: Any, name: str = "codes", *, min_dims: int = 1) -> np.ndarra
     return check_finite(arr, name)
 
 
-def as_factors(factors: Any, name: str = "factors", *, min_factors: int = 1) -> np.ndarray:
+def as_factors(factors: ArrayLike, name: str = "factors", *, min_factors: int = 1) -> np.ndarray:
     """Integer class labels as an int64 array of shape ``(n, K)``.
 
     Booleans and integers are taken as they are; floats only when every entry is a finite whole
@@ -124,7 +126,7 @@ def check_n_jobs(n_jobs: Any) -> int | None:
     return n_jobs
 
 
-def check_representation(rep: Any) -> Any:
+def check_representation(rep: Any) -> Representation:
     """``rep`` must be callable (observations ``(n, ...)`` to codes ``(n, D)``)."""
     if not callable(rep):
         raise TypeError(

@@ -1,18 +1,15 @@
 """Equal-width histogram discretisation of codes, as in disentanglement_lib.
 
-Each code dimension (column) is discretised on its own. With :math:`a = \\min_t x_t`,
-:math:`b = \\max_t x_t` over the ``n`` samples and :math:`B` = ``num_bins``, the edges are
-:math:`e_j = a + j (b - a) / B`, :math:`j = 0, \\dots, B` (NumPy's ``linspace``, exactly as
-``np.histogram`` builds them), and a value gets the label
+.. math:: e_j = a + j\\,\\frac{b - a}{B}, \\quad j = 0, \\dots, B, \\qquad
+          \\ell(x) = \\#\\{ j \\in \\{1, \\dots, B-1\\} : e_j \\le x \\}
 
-.. math:: \\ell(x) = \\#\\{ j \\in \\{1, \\dots, B-1\\} : e_j \\le x \\},
-
-i.e. bin :math:`j` collects :math:`e_j \\le x < e_{j+1}` and the last bin also collects the maximum.
-A constant column uses the range :math:`a \\pm 1/2` (NumPy's convention) and so gets a single label.
-
-The reference (``np.digitize(x, np.histogram(x, B)[1][:-1])``) labels bins ``1..B``; we return
-``0..B-1`` (labels are categories, so every metric is unchanged), always as ``int64``, and we
-compute in float64 whatever the input dtype.
+Each code (column) is discretised on its own into :math:`B` = ``num_bins`` bins between its
+observed minimum :math:`a` and maximum :math:`b` (edges by NumPy's ``linspace``, exactly as
+``np.histogram`` builds them; a constant column uses :math:`a \\pm 1/2` and gets one label):
+bin :math:`j` collects :math:`e_j \\le x < e_{j+1}` and the last bin also the maximum. The
+reference's ``np.digitize(x, np.histogram(x, B)[1][:-1])`` labels bins ``1..B``; we return
+``0..B-1`` as ``int64`` (labels are categories, so every metric is unchanged), in float64
+whatever the input dtype.
 """
 
 from __future__ import annotations
