@@ -28,6 +28,7 @@ __all__ = [
     "as_codes",
     "as_factors",
     "check_data",
+    "check_dci_dims",
     "check_n_jobs",
     "check_num_bins",
     "check_representation",
@@ -92,6 +93,15 @@ def check_train_test(ztr: np.ndarray, ytr: np.ndarray, zte: np.ndarray, yte: np.
         raise ValueError(
             f"train and test must have the same columns; got codes {ztr.shape} / {zte.shape}, "
             f"factors {ytr.shape} / {yte.shape}"
+        )
+
+
+def check_dci_dims(ztr: np.ndarray, ytr: np.ndarray) -> None:
+    """DCI's entropies use logarithms of base D and K: both must be at least 2."""
+    if ztr.shape[1] < 2 or ytr.shape[1] < 2:
+        raise ValueError(
+            f"DCI needs at least 2 codes and 2 factors (entropies use log base D and K); got "
+            f"D={ztr.shape[1]}, K={ytr.shape[1]}"
         )
 
 

@@ -22,6 +22,7 @@ from impossibility._validation import as_array, check_rng
 from ._checks import (
     as_codes,
     as_factors,
+    check_dci_dims,
     check_n_jobs,
     check_train_test,
     check_two_classes,
@@ -264,11 +265,7 @@ def dci(
     """
     args = _check_dci_args(codes_train, factors_train, codes_test, factors_test, rng, n_jobs)
     ztr, ytr = args[0], args[1]
-    if ztr.shape[1] < 2 or ytr.shape[1] < 2:
-        raise ValueError(
-            f"DCI needs at least 2 codes and 2 factors (entropies use log base D and K); got "
-            f"D={ztr.shape[1]}, K={ytr.shape[1]}"
-        )
+    check_dci_dims(ztr, ytr)
     importance, acc_train, acc_test = _importance_matrix(*args)
     dis, comp = disentanglement_completeness(importance)
     return DCIScores(

@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike
 
 from impossibility._validation import check_int, check_rng
 
-from ._checks import as_codes, as_factors, check_train_test
+from ._checks import as_codes, as_factors, check_dci_dims, check_train_test
 from .dci import disentanglement_completeness
 from .explicitness import standardize
 
@@ -98,11 +98,7 @@ def downstream_scores(
     y_tr = as_factors(factors_train, "factors_train")
     y_te = as_factors(factors_test, "factors_test")
     check_train_test(z_tr, y_tr, z_te, y_te)
-    if z_tr.shape[1] < 2 or y_tr.shape[1] < 2:
-        raise ValueError(
-            f"DCI needs at least 2 codes and 2 factors (entropies use log base D and K); got "
-            f"D={z_tr.shape[1]}, K={y_tr.shape[1]}"
-        )
+    check_dci_dims(z_tr, y_tr)
     rng = check_rng(rng)
     small = check_int(small, "small", minimum=1, maximum=z_tr.shape[0])
     n_estimators = check_int(n_estimators, "n_estimators", minimum=1)
