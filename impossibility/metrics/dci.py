@@ -34,7 +34,6 @@ __all__ = [
     "DCIScores",
     "dci_from_importance",
     "dci_importance_matrix",
-    "disentanglement_completeness",
 ]
 
 #: Added to the importances before normalising each row/column into a distribution (reference).
@@ -110,10 +109,10 @@ def dci_from_importance(importance: ArrayLike) -> tuple[float, float]:
         )
     if not np.isfinite(r).all() or (r < 0).any():
         raise ValueError("importance matrix must be finite and non-negative")
-    return disentanglement_completeness(r)
+    return _disentanglement_completeness(r)
 
 
-def disentanglement_completeness(r: np.ndarray) -> tuple[float, float]:
+def _disentanglement_completeness(r: np.ndarray) -> tuple[float, float]:
     """:func:`dci_from_importance` of a validated importance matrix (no checks)."""
     d, k = r.shape
     pe = r + DCI_EPS
@@ -267,7 +266,7 @@ def dci(
     ztr, ytr = args[0], args[1]
     check_dci_dims(ztr, ytr)
     importance, acc_train, acc_test = _importance_matrix(*args)
-    dis, comp = disentanglement_completeness(importance)
+    dis, comp = _disentanglement_completeness(importance)
     return DCIScores(
         disentanglement=dis,
         completeness=comp,

@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 from impossibility._validation import check_int, check_rng
 
 from ._checks import as_codes, as_factors, check_dci_dims, check_train_test
-from .dci import disentanglement_completeness
+from .dci import dci_from_importance
 from .explicitness import standardize
 
 __all__ = ["downstream_scores"]
@@ -122,7 +122,7 @@ def downstream_scores(
             acc[f"gbt_{tag}"].append(float(np.mean(gbt.predict(z_te) == y_te[:, k])))
             if tag == "all":
                 importance[:, k] = np.abs(gbt.feature_importances_)
-    dis, comp = disentanglement_completeness(importance)
+    dis, comp = dci_from_importance(importance)
     mean = {name: float(np.mean(values)) for name, values in acc.items()}
     out: dict[str, float | list[float]] = {"dci_disentanglement": dis, "dci_completeness": comp}
     for name, values in acc.items():
