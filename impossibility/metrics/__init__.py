@@ -1,28 +1,28 @@
 """Disentanglement metrics on NumPy arrays, matching google-research/disentanglement_lib.
 
-Arrays are sample-major: codes ``(n, D)`` floats, factors ``(n, K)`` integer class labels.
-Discretisation, entropy conventions and defaults follow the reference library (as described
-in the project's notes, metrics.md); every function documents its formula and where it
-deliberately differs (explicit ``numpy.random.Generator`` randomness, clear errors instead of
-NaN).
+.. math:: \\mathrm{score} = m(z, y), \\qquad z \\in \\mathbb R^{n \\times D}, \\quad
+          y \\in \\mathbb Z^{n \\times K}
 
-Array-based: :func:`mig`, :func:`dci`, :func:`sap`, :func:`modularity`, :func:`explicitness`,
-:func:`gaussian_total_correlation` (and ``_from_covariance``),
-:func:`gaussian_wasserstein_correlation`, :func:`mean_pairwise_mutual_info`.
-Sampling-based: :func:`beta_vae_score`, :func:`factor_vae_score`.
-All at once: :func:`evaluate_representation`.
-Building blocks: :func:`histogram_discretize`, :func:`discrete_mutual_info`,
-:func:`discrete_entropy`.
+Arrays are sample-major: codes ``(n, D)`` floats, factors ``(n, K)`` integer class labels.
+One metric per module (``mig``, ``dci``, ``sap``, ``modularity``, ``explicitness``,
+``unsupervised``, ``downstream``, the sampling-based BetaVAE / FactorVAE scores in
+``sampling``) and :func:`evaluate_representation` for all at once; discretisation, entropy
+conventions and defaults follow the reference library (as described in the project's notes,
+metrics.md), with explicit ``numpy.random.Generator`` randomness and clear errors instead of
+NaN.
 """
+
+from impossibility._typing import GroundTruthDataLike
 
 from ._discretize import histogram_bin_edges, histogram_discretize
 from ._info import discrete_entropy, discrete_mutual_info
 from .dci import DCIScores, dci, dci_from_importance, dci_importance_matrix
-from .evaluate import METRIC_NAMES, evaluate_representation
+from .downstream import downstream_scores
+from .evaluate import METRIC_NAMES, MetricSizes, evaluate_representation
+from .explicitness import ExplicitnessScores, explicitness
 from .mig import mig
-from .modularity import ExplicitnessScores, explicitness, modularity
+from .modularity import modularity
 from .sampling import (
-    GroundTruthData,
     SamplingScore,
     beta_vae_score,
     factor_vae_score,
@@ -61,11 +61,13 @@ __all__ = [
     "mean_pairwise_mutual_info",
     "sample_covariance",
     "unsupervised_scores",
-    "GroundTruthData",
+    "downstream_scores",
+    "GroundTruthDataLike",
     "SamplingScore",
     "beta_vae_score",
     "factor_vae_score",
     "sample_factors_and_codes",
     "evaluate_representation",
+    "MetricSizes",
     "METRIC_NAMES",
 ]

@@ -1,8 +1,11 @@
-"""Input validation shared by the metrics (private).
+"""Argument checks of the metrics (private), built on :mod:`impossibility._validation`.
 
-Every public metric funnels its arrays through these helpers so that bad shapes, non-finite
-values and non-integer factors are refused with a :class:`ValueError` that quotes the offending
-value and says what was expected, instead of producing a silent ``NaN`` downstream.
+Codes are a finite float array :math:`z \\in \\mathbb R^{n \\times D}`, factors an integer array
+:math:`y \\in \\mathbb Z^{n \\times K}`, both sample-major. scikit-learn's rule holds: a wrong type
+(text or objects as codes or factors, a float as a count, a ``RandomState`` as ``rng``, a data
+set without the methods of :class:`~impossibility._typing.GroundTruthDataLike`) raises
+``TypeError``; a wrong value (shape, NaN, non-integer labels, too few samples) raises
+``ValueError``, quoting what was given.
 """
 
 from __future__ import annotations
@@ -10,105 +13,76 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from impossibility._validation import check_count
+from impossibility._typing import Representation
+from impossibility._validation import (
+    as_array,
+    check_finite,
+    check_has_methods,
+    check_int,
+    check_same_rows,
+)
 
 __all__ = [
     "as_codes",
     "as_factors",
-    "check_same_rows",
+    "check_data",
+    "check_dci_dims",
+    "check_n_jobs",
     "check_num_bins",
-    "check_generator",
+    "check_representation",
+    "check_train_test",
+    "check_two_classes",
     "sklearn_seed",
-    "check_positive_int",
 ]
 
 
-def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
-    return tuple(int(i) for i in np.argwhere(mask)[0])
-
-
-def as_codes(codes: Any, name: str = "codes", *, min_dims: int = 1) -> np.ndarray:
-    """Return ``codes`` as a finite float64 array of shape ``(n, k)`` or raise ``ValueError``."""
-    try:
-        arr = np.asarray(codes, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"{name} must be a numeric array of shape (n, k); got {codes!r:.80}"
-        ) from exc
+def _check_sample_major(arr: np.ndarray, name: str, what: str, minimum: int, hint: str) -> None:
     if arr.ndim != 2:
         raise ValueError(
-            f"{name} must be a 2-D array of shape (n_samples, n_codes) (sample-major); got shape "
-            f"{arr.shape}. Reshape a single code with x[:, None]."
-        )
-    n, k = arr.shape
-    if n < 1:
-        raise ValueError(f"{name} must contain at least one sample; got shape {arr.shape}")
-    if k < min_dims:
-        raise ValueError(
-            f"{name} must have at least {min_dims} code dimension(s); got shape {arr.shape}"
-        )
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        where = _first_bad(bad)
-        raise ValueError(
-            f"{name} contains {int(bad.sum())} non-finite value(s) (first: {arr[where]} at index "
-            f"{where}); the metrics need finite codes"
-        )
-    return arr
-
-
-def as_factors(factors: Any, name: str = "factors", *, min_factors: int = 1) -> np.ndarray:
-    """Return integer-valued ``factors`` as an int64 array of shape ``(n, m)`` or raise.
-
-    Floating arrays are accepted when every entry is a finite whole number (e.g. ``3.0``).
-    """
-    arr = np.asarray(factors)
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be a 2-D array of shape (n_samples, n_factors) (sample-major); got shape "
-            f"{arr.shape}. Reshape a single factor with y[:, None]."
+            f"{name} must be a 2-D array of shape (n_samples, n_{what}s) (sample-major); got "
+            f"shape {arr.shape}. Reshape a single {what} with {hint}[:, None]."
         )
     if arr.shape[0] < 1:
         raise ValueError(f"{name} must contain at least one sample; got shape {arr.shape}")
-    if arr.shape[1] < min_factors:
-        raise ValueError(
-            f"{name} must have at least {min_factors} factor(s); got shape {arr.shape}"
-        )
-    if arr.dtype == np.bool_:
-        return arr.astype(np.int64)
-    if np.issubdtype(arr.dtype, np.integer):
+    if arr.shape[1] < minimum:
+        raise ValueError(f"{name} must have at least {minimum} {what}(s); got shape {arr.shape}")
+
+
+def as_codes(codes: ArrayLike, name: str = "codes", *, min_dims: int = 1) -> np.ndarray:
+    """``codes`` as a finite float64 array of shape ``(n, D)`` with ``n >= 1``, ``D >= min_dims``.
+
+    Raises ``TypeError`` for text, objects or complex numbers, ``ValueError`` for another shape
+    or a NaN/inf entry.
+    """
+    arr = as_array(codes, name, finite=False)
+    _check_sample_major(arr, name, "code dimension", min_dims, "x")
+    return check_finite(arr, name)
+
+
+def as_factors(factors: ArrayLike, name: str = "factors", *, min_factors: int = 1) -> np.ndarray:
+    """Integer class labels as an int64 array of shape ``(n, K)``.
+
+    Booleans and integers are taken as they are; floats only when every entry is a finite whole
+    number (e.g. ``3.0``). Raises ``TypeError`` for text, objects or complex numbers,
+    ``ValueError`` for another shape, NaN/inf or a fractional label.
+    """
+    arr = np.asarray(factors)
+    if arr.dtype.kind not in "biu":
+        arr = as_array(arr, name, finite=False)  # TypeError unless real numbers
+    _check_sample_major(arr, name, "factor", min_factors, "y")
+    if arr.dtype.kind in "biu":
         return arr.astype(np.int64, copy=False)
-    if not np.issubdtype(arr.dtype, np.floating):
-        raise ValueError(f"{name} must hold integer class labels; got dtype {arr.dtype}")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        where = _first_bad(bad)
-        raise ValueError(
-            f"{name} contains {int(bad.sum())} non-finite value(s) (first: {arr[where]} at index "
-            f"{where}); factors must be integer class labels"
-        )
+    check_finite(arr, name)
     frac = arr != np.round(arr)
     if frac.any():
-        where = _first_bad(frac)
+        where = tuple(int(i) for i in np.argwhere(frac)[0])
         raise ValueError(
             f"{name} must hold integer class labels (discrete factors); found {arr[where]!r} at "
             f"index {where}. Discretize continuous factors first (e.g. with histogram_discretize)."
         )
     return arr.astype(np.int64)
-
-
-def check_same_rows(**arrays: np.ndarray) -> int:
-    """All arrays must have the same number of rows; return it."""
-    rows = {name: a.shape[0] for name, a in arrays.items()}
-    if len(set(rows.values())) != 1:
-        raise ValueError(f"arrays must have the same number of samples (rows); got {rows}")
-    return next(iter(rows.values()))
-
-
-def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    """An integer >= ``minimum`` (the package-wide check, with the metrics' default minimum of 1)."""
-    return check_count(value, name, minimum)
 
 
 def check_train_test(ztr: np.ndarray, ytr: np.ndarray, zte: np.ndarray, yte: np.ndarray) -> None:
@@ -122,9 +96,28 @@ def check_train_test(ztr: np.ndarray, ytr: np.ndarray, zte: np.ndarray, yte: np.
         )
 
 
+def check_dci_dims(ztr: np.ndarray, ytr: np.ndarray) -> None:
+    """DCI's entropies use logarithms of base D and K: both must be at least 2."""
+    if ztr.shape[1] < 2 or ytr.shape[1] < 2:
+        raise ValueError(
+            f"DCI needs at least 2 codes and 2 factors (entropies use log base D and K); got "
+            f"D={ztr.shape[1]}, K={ytr.shape[1]}"
+        )
+
+
+def check_two_classes(y: np.ndarray) -> None:
+    """Every factor (column) of the training labels takes at least 2 values."""
+    for k in range(y.shape[1]):
+        if np.unique(y[:, k]).size < 2:
+            raise ValueError(
+                f"factor {k} takes a single value in the training set; a classifier needs at "
+                "least 2 classes"
+            )
+
+
 def check_num_bins(num_bins: Any, n_samples: int) -> int:
     """``num_bins`` must be an integer >= 2 and not exceed the number of samples."""
-    num_bins = check_positive_int(num_bins, "num_bins", minimum=2)
+    num_bins = check_int(num_bins, "num_bins", minimum=2)
     if n_samples < num_bins:
         raise ValueError(
             f"fewer samples ({n_samples}) than histogram bins (num_bins={num_bins}): the plug-in "
@@ -133,13 +126,45 @@ def check_num_bins(num_bins: Any, n_samples: int) -> int:
     return num_bins
 
 
-def check_generator(rng: Any, name: str = "rng") -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(
-            f"{name} must be a numpy.random.Generator (e.g. np.random.default_rng(0)); got "
-            f"{type(rng).__name__}"
+def check_n_jobs(n_jobs: Any) -> int | None:
+    """``None`` or a non-zero integer (joblib's convention: ``-1`` means all cores)."""
+    if n_jobs is None:
+        return None
+    n_jobs = check_int(n_jobs, "n_jobs")
+    if n_jobs == 0:
+        raise ValueError("n_jobs must be None, positive, or negative (-1: all cores); got 0")
+    return n_jobs
+
+
+def check_representation(rep: Any) -> Representation:
+    """``rep`` must be callable (observations ``(n, ...)`` to codes ``(n, D)``)."""
+    if not callable(rep):
+        raise TypeError(
+            f"rep must be a callable mapping observations (n, ...) to codes (n, D); got "
+            f"{type(rep).__name__}"
         )
-    return rng
+    return rep
+
+
+def check_data(data: Any) -> tuple[int, list[int]]:
+    """Check that ``data`` follows :class:`~impossibility._typing.GroundTruthDataLike`.
+
+    Returns ``K`` and the list of factor sizes :math:`n_k`.
+    """
+    what = "a GroundTruthDataLike data set: num_factors, factors_num_values and these methods"
+    methods = ("sample_factors", "sample_observations_from_factors")
+    check_has_methods(data, "data", methods, what=what)
+    for attr in ("num_factors", "factors_num_values"):
+        if not hasattr(data, attr):
+            raise TypeError(f"data must provide .{attr} ({what}); got {type(data).__name__}")
+    k = check_int(data.num_factors, "data.num_factors", minimum=1)
+    values = [
+        check_int(v, f"data.factors_num_values[{i}]", minimum=1)
+        for i, v in enumerate(data.factors_num_values)
+    ]
+    if len(values) != k:
+        raise ValueError(f"data.num_factors={k} does not match data.factors_num_values={values}")
+    return k, values
 
 
 def sklearn_seed(rng: np.random.Generator) -> int:

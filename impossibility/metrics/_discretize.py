@@ -1,18 +1,15 @@
 """Equal-width histogram discretisation of codes, as in disentanglement_lib.
 
-Each code dimension (column) is discretised on its own. With :math:`a = \\min_t x_t`,
-:math:`b = \\max_t x_t` over the ``n`` samples and :math:`B` = ``num_bins``, the edges are
-:math:`e_j = a + j (b - a) / B`, :math:`j = 0, \\dots, B` (NumPy's ``linspace``, exactly as
-``np.histogram`` builds them), and a value gets the label
+.. math:: e_j = a + j\\,\\frac{b - a}{B}, \\quad j = 0, \\dots, B, \\qquad
+          \\ell(x) = \\#\\{ j \\in \\{1, \\dots, B-1\\} : e_j \\le x \\}
 
-.. math:: \\ell(x) = \\#\\{ j \\in \\{1, \\dots, B-1\\} : e_j \\le x \\},
-
-i.e. bin :math:`j` collects :math:`e_j \\le x < e_{j+1}` and the last bin also collects the maximum.
-A constant column uses the range :math:`a \\pm 1/2` (NumPy's convention) and so gets a single label.
-
-The reference (``np.digitize(x, np.histogram(x, B)[1][:-1])``) labels bins ``1..B``; we return
-``0..B-1`` (labels are categories, so every metric is unchanged), always as ``int64``, and we
-compute in float64 whatever the input dtype.
+Each code (column) is discretised on its own into :math:`B` = ``num_bins`` bins between its
+observed minimum :math:`a` and maximum :math:`b` (edges by NumPy's ``linspace``, exactly as
+``np.histogram`` builds them; a constant column uses :math:`a \\pm 1/2` and gets one label):
+bin :math:`j` collects :math:`e_j \\le x < e_{j+1}` and the last bin also the maximum. The
+reference's ``np.digitize(x, np.histogram(x, B)[1][:-1])`` labels bins ``1..B``; we return
+``0..B-1`` as ``int64`` (labels are categories, so every metric is unchanged), in float64
+whatever the input dtype.
 """
 
 from __future__ import annotations
@@ -20,9 +17,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_codes, check_positive_int
+from impossibility._validation import check_int
 
-__all__ = ["histogram_discretize", "histogram_bin_edges"]
+from ._checks import as_codes
+
+__all__ = ["histogram_discretize", "histogram_bin_edges", "bin_edges", "discretize"]
 
 
 def histogram_bin_edges(codes: ArrayLike, num_bins: int = 20) -> np.ndarray:
@@ -40,8 +39,11 @@ def histogram_bin_edges(codes: ArrayLike, num_bins: int = 20) -> np.ndarray:
     ndarray of shape (num_bins + 1, k)
         Column ``i`` equals ``np.histogram_bin_edges(codes[:, i], num_bins)`` bit for bit.
     """
-    x = as_codes(codes)
-    num_bins = check_positive_int(num_bins, "num_bins", minimum=1)
+    return bin_edges(as_codes(codes), check_int(num_bins, "num_bins", minimum=1))
+
+
+def bin_edges(x: np.ndarray, num_bins: int) -> np.ndarray:
+    """:func:`histogram_bin_edges` of validated float64 codes ``x`` (no checks)."""
     lo = x.min(axis=0)
     hi = x.max(axis=0)
     const = lo == hi
@@ -73,11 +75,17 @@ def histogram_discretize(codes: ArrayLike, num_bins: int = 20) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``codes`` is not numeric or ``num_bins`` is not an integer.
     ValueError
-        If ``codes`` is not 2-D or contains NaN or infinity.
+        If ``codes`` is not 2-D or contains NaN or infinity, or ``num_bins < 1``.
     """
-    x = as_codes(codes)
-    edges = histogram_bin_edges(x, num_bins)
+    return discretize(as_codes(codes), check_int(num_bins, "num_bins", minimum=1))
+
+
+def discretize(x: np.ndarray, num_bins: int) -> np.ndarray:
+    """:func:`histogram_discretize` of validated float64 codes ``x`` (no checks)."""
+    edges = bin_edges(x, num_bins)
     out = np.empty(x.shape, dtype=np.int64)
     for i in range(x.shape[1]):
         # np.digitize(x, e[:-1]) - 1 == searchsorted(e[1:-1], x, side="right")

@@ -1,21 +1,13 @@
 """Plug-in mutual information and entropy of discrete labels, for all column pairs at once.
 
-For two label vectors :math:`u, v` over :math:`N` samples with joint counts :math:`n_{uv}` and
-marginal counts :math:`n_u, n_v`, the plug-in (maximum-likelihood) mutual information in nats is
-
 .. math:: I(u; v) = \\sum_{u, v:\\, n_{uv} > 0} \\frac{n_{uv}}{N}
-          \\log \\frac{N\\, n_{uv}}{n_u\\, n_v},
+          \\log \\frac{N\\, n_{uv}}{n_u\\, n_v}, \\qquad H(u) = I(u; u)
 
-which is what ``sklearn.metrics.mutual_info_score`` returns (and what disentanglement_lib calls
-for every code-factor pair). We follow scikit-learn's conventions exactly: each term is evaluated
-as :math:`p (\\log n_{uv} - \\log N) + p (\\log N + \\log N - \\log(n_u n_v))` with
-:math:`p = n_{uv}/N`, terms with absolute value below machine epsilon are set to zero, the total
-is clipped at zero, and a label vector with a single distinct value gives exactly 0. The entropy
-is :math:`H(u) = I(u; u) = -\\sum_u (n_u/N) \\log(n_u/N)`.
-
-Instead of one contingency table per pair, all :math:`p \\times q` tables are filled by a single
-``np.bincount`` on combined indices (each column's labels are first compacted to ``0..c-1``), and
-the terms are summed per pair block with ``np.add.reduceat``.
+in nats, for label vectors :math:`u, v` over :math:`N` samples with joint counts :math:`n_{uv}`
+and marginal counts :math:`n_u, n_v`: what ``sklearn.metrics.mutual_info_score`` returns and
+disentanglement_lib calls for every code-factor pair. scikit-learn's conventions are followed
+exactly (term-by-term algebra, epsilon zeroing, clipping at 0, exactly 0 for a single-valued
+vector), while all :math:`p \\times q` contingency tables are filled by one ``np.bincount``.
 """
 
 from __future__ import annotations
@@ -23,9 +15,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_factors, check_same_rows
+from impossibility._validation import check_same_rows
 
-__all__ = ["discrete_mutual_info", "discrete_entropy", "compact_labels"]
+from ._checks import as_factors
+
+__all__ = ["discrete_mutual_info", "discrete_entropy", "compact_labels", "mutual_info", "entropy"]
 
 # Upper bound on the number of int64 entries of the combined-index array built at once.
 _CHUNK_ENTRIES = 1 << 22
@@ -61,7 +55,12 @@ def compact_labels(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _mi_terms(joint: np.ndarray, outer: np.ndarray, total: int) -> np.ndarray:
-    """Elementwise MI terms (scikit-learn's algebra): joint counts and n_u * n_v; zeros stay 0."""
+    """Elementwise MI terms from joint counts and :math:`n_u n_v`; zero counts give 0.
+
+    scikit-learn's algebra, so that the values agree with ``mutual_info_score`` to rounding:
+    each term is :math:`p (\\log n_{uv} - \\log N) + p (\\log N + \\log N - \\log(n_u n_v))`
+    with :math:`p = n_{uv}/N`, and terms below machine epsilon in absolute value are set to 0.
+    """
     joint = joint.astype(np.float64)
     nz = joint > 0
     log_n = np.log(total)
@@ -92,10 +91,26 @@ def discrete_mutual_info(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     ndarray of shape (p, q)
         ``M[i, j]`` agrees with ``sklearn.metrics.mutual_info_score(a[:, i], b[:, j])`` to
         rounding (same term-by-term formula, epsilon zeroing and clipping at 0).
+
+    Raises
+    ------
+    TypeError
+        If ``a`` or ``b`` is not numeric.
+    ValueError
+        If they are not 2-D, hold non-integer or non-finite labels, or differ in rows.
     """
     a = as_factors(a, "a")
     b = as_factors(b, "b")
-    n = check_same_rows(a=a, b=b)
+    check_same_rows(a=a, b=b)
+    return mutual_info(a, b)
+
+
+def mutual_info(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`discrete_mutual_info` of validated int64 labels with equal rows (no checks)."""
+    # Instead of one contingency table per pair, every column's labels are compacted to
+    # 0..c-1, all p x q tables are filled by one np.bincount on combined indices, and the terms
+    # are summed per pair block with np.add.reduceat.
+    n = a.shape[0]
     ca_lab, ca = compact_labels(a)
     cb_lab, cb = compact_labels(b)
     p, q = ca.size, cb.size
@@ -136,7 +151,11 @@ def discrete_entropy(labels: ArrayLike) -> np.ndarray:
     ndarray of shape (m,)
         Equal to ``mutual_info_score(y, y)`` per column (0 for a column with one value).
     """
-    y = as_factors(labels, "labels")
+    return entropy(as_factors(labels, "labels"))
+
+
+def entropy(y: np.ndarray) -> np.ndarray:
+    """:func:`discrete_entropy` of validated int64 labels (no checks)."""
     n = y.shape[0]
     lab, card = compact_labels(y)
     out = np.empty(card.size)

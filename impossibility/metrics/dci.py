@@ -1,5 +1,14 @@
 """DCI disentanglement, completeness and informativeness (Eastwood & Williams, 2018), as in
-disentanglement_lib (gradient-boosted trees, importance = ``feature_importances_``)."""
+disentanglement_lib.
+
+.. math:: D = \\sum_i \\rho_i \\big(1 - H_K(R_{i\\cdot} / \\textstyle\\sum_k R_{ik})\\big), \\qquad
+          C = \\sum_k w_k \\big(1 - H_D(R_{\\cdot k} / \\textstyle\\sum_i R_{ik})\\big)
+
+with :math:`R \\in \\mathbb R^{D \\times K}` the importance of code :math:`i` for predicting factor
+:math:`k` (``feature_importances_`` of one gradient-boosted tree classifier per factor),
+:math:`\\rho, w` the row and column shares of :math:`R` and :math:`H_b` the entropy in base
+:math:`b`. Informativeness is the classifiers' mean accuracy.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +17,24 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from impossibility._validation import as_array, check_rng
+
 from ._checks import (
     as_codes,
     as_factors,
-    check_generator,
+    check_dci_dims,
+    check_n_jobs,
     check_train_test,
+    check_two_classes,
     sklearn_seed,
 )
 
-__all__ = ["dci", "DCIScores", "dci_from_importance", "dci_importance_matrix"]
+__all__ = [
+    "dci",
+    "DCIScores",
+    "dci_from_importance",
+    "dci_importance_matrix",
+]
 
 #: Added to the importances before normalising each row/column into a distribution (reference).
 DCI_EPS = 1e-11
@@ -77,11 +95,13 @@ def dci_from_importance(importance: ArrayLike) -> tuple[float, float]:
 
     Raises
     ------
+    TypeError
+        If ``R`` is not numeric.
     ValueError
         If ``R`` is not a finite non-negative 2-D array with ``D >= 2`` and ``K >= 2`` (the
         entropies would use logarithm base 1).
     """
-    r = np.asarray(importance, dtype=np.float64)
+    r = as_array(importance, "importance", finite=False)
     if r.ndim != 2 or r.shape[0] < 2 or r.shape[1] < 2:
         raise ValueError(
             f"importance matrix must have shape (D, K) with D >= 2 codes and K >= 2 factors "
@@ -89,6 +109,11 @@ def dci_from_importance(importance: ArrayLike) -> tuple[float, float]:
         )
     if not np.isfinite(r).all() or (r < 0).any():
         raise ValueError("importance matrix must be finite and non-negative")
+    return _disentanglement_completeness(r)
+
+
+def _disentanglement_completeness(r: np.ndarray) -> tuple[float, float]:
+    """:func:`dci_from_importance` of a validated importance matrix (no checks)."""
     d, k = r.shape
     pe = r + DCI_EPS
     per_code = 1.0 - _entropy_base(pe / pe.sum(axis=1, keepdims=True), k, axis=1)
@@ -121,19 +146,44 @@ def dci_importance_matrix(
     rng: np.random.Generator,
     n_jobs: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Importance matrix ``(D, K)`` and per-factor train/test accuracies; see :func:`dci`."""
+    """Importance matrix ``(D, K)`` and per-factor train/test accuracies; see :func:`dci`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`dci`, except that ``D = 1`` or ``K = 1`` is allowed here.
+    """
+    args = _check_dci_args(codes_train, factors_train, codes_test, factors_test, rng, n_jobs)
+    return _importance_matrix(*args)
+
+
+def _check_dci_args(
+    codes_train: ArrayLike,
+    factors_train: ArrayLike,
+    codes_test: ArrayLike,
+    factors_test: ArrayLike,
+    rng: np.random.Generator,
+    n_jobs: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.random.Generator, int | None]:
     ztr = as_codes(codes_train, "codes_train")
     zte = as_codes(codes_test, "codes_test")
     ytr = as_factors(factors_train, "factors_train")
     yte = as_factors(factors_test, "factors_test")
     check_train_test(ztr, ytr, zte, yte)
-    check_generator(rng)
-    for k in range(ytr.shape[1]):
-        if np.unique(ytr[:, k]).size < 2:
-            raise ValueError(
-                f"factor {k} takes a single value in the training set; a classifier needs at "
-                "least 2 classes"
-            )
+    rng = check_rng(rng)
+    n_jobs = check_n_jobs(n_jobs)
+    check_two_classes(ytr)
+    return ztr, ytr, zte, yte, rng, n_jobs
+
+
+def _importance_matrix(
+    ztr: np.ndarray,
+    ytr: np.ndarray,
+    zte: np.ndarray,
+    yte: np.ndarray,
+    rng: np.random.Generator,
+    n_jobs: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     seeds = [sklearn_seed(rng) for _ in range(ytr.shape[1])]
     args = [(ztr, ytr[:, k], zte, yte[:, k], seeds[k]) for k in range(ytr.shape[1])]
     if n_jobs is None or n_jobs == 1:
@@ -205,21 +255,18 @@ def dci(
 
     Raises
     ------
+    TypeError
+        If codes or factors are not numeric, ``rng`` is not a ``numpy.random.Generator`` or
+        ``n_jobs`` is not an integer.
     ValueError
         On bad shapes or values, ``D < 2`` or ``K < 2`` (entropy with log base 1), or a factor
         with a single training value.
     """
-    ztr = as_codes(codes_train, "codes_train")
-    ytr = as_factors(factors_train, "factors_train")
-    if ztr.shape[1] < 2 or ytr.shape[1] < 2:
-        raise ValueError(
-            f"DCI needs at least 2 codes and 2 factors (entropies use log base D and K); got "
-            f"D={ztr.shape[1]}, K={ytr.shape[1]}"
-        )
-    importance, acc_train, acc_test = dci_importance_matrix(
-        ztr, ytr, codes_test, factors_test, rng=rng, n_jobs=n_jobs
-    )
-    dis, comp = dci_from_importance(importance)
+    args = _check_dci_args(codes_train, factors_train, codes_test, factors_test, rng, n_jobs)
+    ztr, ytr = args[0], args[1]
+    check_dci_dims(ztr, ytr)
+    importance, acc_train, acc_test = _importance_matrix(*args)
+    dis, comp = _disentanglement_completeness(importance)
     return DCIScores(
         disentanglement=dis,
         completeness=comp,

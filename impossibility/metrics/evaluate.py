@@ -1,26 +1,34 @@
-"""One entry point: every metric of disentanglement_lib's study for one representation."""
+"""One entry point: every metric of disentanglement_lib's study for one representation.
+
+.. math:: \\mathrm{rng} \\to (g_{\\text{beta\\_vae}}, g_{\\text{factor\\_vae}}, \\dots,
+          g_{\\text{unsupervised}}), \\qquad s_m = m\\big(\\mathrm{rep}, \\mathrm{data}; g_m\\big)
+
+Each metric family :math:`m` of :data:`METRIC_NAMES` draws its own samples from its own child
+generator :math:`g_m` (spawned in that fixed order), so a family's value does not depend on
+which other families are requested. :class:`MetricSizes` holds every sample size, with the
+reference library's study values as defaults.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Iterable
 
 import numpy as np
 
-from ._checks import check_generator, check_positive_int
+from impossibility._typing import GroundTruthDataLike, Representation
+from impossibility._validation import check_int, check_rng, check_scalar
+
+from ._checks import check_data, check_n_jobs, check_representation
 from .dci import dci
+from .explicitness import explicitness
 from .mig import mig
-from .modularity import explicitness, modularity
-from .sampling import (
-    GroundTruthData,
-    Representation,
-    beta_vae_score,
-    factor_vae_score,
-    sample_factors_and_codes,
-)
+from .modularity import modularity
+from .sampling import _beta_vae_score, _factor_vae_score, _sample_factors_and_codes
 from .sap import sap
 from .unsupervised import unsupervised_scores
 
-__all__ = ["evaluate_representation", "METRIC_NAMES"]
+__all__ = ["evaluate_representation", "METRIC_NAMES", "MetricSizes"]
 
 #: Metric families computed by :func:`evaluate_representation`, in the order their generators
 #: are spawned (each family gets its own child generator whatever subset is requested).
@@ -35,36 +43,98 @@ METRIC_NAMES: tuple[str, ...] = (
 )
 
 
+@dataclasses.dataclass(frozen=True)
+class MetricSizes:
+    """Sample sizes of :func:`evaluate_representation`; defaults are disentanglement_lib's study.
+
+    Attributes
+    ----------
+    num_train, num_test : int, default=10000, 5000
+        Labelled points for the array-based metrics (MIG, DCI, SAP, modularity, explicitness,
+        unsupervised scores; the test set only where a metric needs one).
+    sample_batch_size : int, default=16
+        Mini-batch in which those points are drawn and encoded
+        (:func:`~impossibility.metrics.sample_factors_and_codes`).
+    beta_vae_num_train, beta_vae_num_eval : int, default=10000, 5000
+        Training and evaluation examples of :func:`~impossibility.metrics.beta_vae_score`.
+    factor_vae_num_train, factor_vae_num_eval : int, default=10000, 5000
+        Training and evaluation votes of :func:`~impossibility.metrics.factor_vae_score`.
+    factor_vae_num_variance_estimate : int, default=10000
+        Points for the FactorVAE score's global variances (>= 2).
+    score_batch_size : int, default=64
+        Points per example of both sampling-based scores (>= 2: the FactorVAE score takes a
+        sample variance over them).
+
+    Raises
+    ------
+    TypeError
+        If a size is not an integer.
+    ValueError
+        If a size is below its minimum (1, or 2 where stated).
+    """
+
+    num_train: int = 10000
+    num_test: int = 5000
+    sample_batch_size: int = 16
+    beta_vae_num_train: int = 10000
+    beta_vae_num_eval: int = 5000
+    factor_vae_num_train: int = 10000
+    factor_vae_num_eval: int = 5000
+    factor_vae_num_variance_estimate: int = 10000
+    score_batch_size: int = 64
+
+    def __post_init__(self) -> None:
+        minimum = {"factor_vae_num_variance_estimate": 2, "score_batch_size": 2}
+        for field in dataclasses.fields(self):
+            value = check_int(
+                getattr(self, field.name), field.name, minimum=minimum.get(field.name, 1)
+            )
+            object.__setattr__(self, field.name, value)
+
+
+def _check_metric_names(metrics: Iterable[str] | None) -> list[str]:
+    if metrics is None:
+        return list(METRIC_NAMES)
+    if isinstance(metrics, str):
+        raise TypeError(
+            f"metrics must be an iterable of metric names such as [{metrics!r}], not a string"
+        )
+    selected = list(metrics)
+    for name in selected:
+        if not isinstance(name, str):
+            raise TypeError(f"metric names must be strings; got {name!r} ({type(name).__name__})")
+    unknown = sorted(set(selected) - set(METRIC_NAMES))
+    if unknown:
+        raise ValueError(f"unknown metric(s) {unknown}; choose from {list(METRIC_NAMES)}")
+    return selected
+
+
 def evaluate_representation(
     rep: Representation,
-    data: GroundTruthData,
+    data: GroundTruthDataLike,
     rng: np.random.Generator,
     *,
     metrics: Iterable[str] | None = None,
-    num_train: int = 10000,
-    num_test: int = 5000,
-    sample_batch_size: int = 16,
+    sizes: MetricSizes | None = None,
     num_bins: int = 20,
-    beta_vae_num_train: int = 10000,
-    beta_vae_num_eval: int = 5000,
-    factor_vae_num_train: int = 10000,
-    factor_vae_num_eval: int = 5000,
-    factor_vae_num_variance_estimate: int = 10000,
-    score_batch_size: int = 64,
     prune_threshold: float = 0.05,
     continuous_sap: bool = False,
     n_jobs: int | None = None,
 ) -> dict[str, float]:
     """Compute all metrics of the study for representation ``rep`` on data set ``data``.
 
+    .. math:: s_m = m(\\mathrm{rep}, \\mathrm{data}; g_m), \\qquad
+              (g_m)_{m} = \\mathrm{rng.spawn}(|\\mathtt{METRIC\\_NAMES}|)
+
     As in disentanglement_lib, every metric family draws its own samples (nothing is shared
     between metrics): ``rng`` spawns one independent child generator per family in the fixed
     order of :data:`METRIC_NAMES`, so a family's value does not depend on which other
-    families are requested. Array-based metrics draw a training set of ``num_train`` points
-    and then (where needed) a test set of ``num_test`` points with
-    :func:`sample_factors_and_codes` (mini-batches of ``sample_batch_size``).
+    families are requested. Array-based metrics draw a training set of ``sizes.num_train``
+    points and then (where needed) a test set of ``sizes.num_test`` points with
+    :func:`~impossibility.metrics.sample_factors_and_codes` (mini-batches of
+    ``sizes.sample_batch_size``).
 
-    Families and the keys they add (defaults are the study's sizes; all can be reduced):
+    Families and the keys they add:
 
     ``beta_vae``
         ``beta_vae_train_accuracy``, ``beta_vae_eval_accuracy`` (:func:`beta_vae_score`).
@@ -89,21 +159,18 @@ def evaluate_representation(
     ----------
     rep : callable
         Maps observations ``(n, ...)`` to codes ``(n, D)``.
-    data : GroundTruthData
+    data : GroundTruthDataLike
         Provides ``num_factors``, ``factors_num_values``, ``sample_factors(n, rng)`` and
         ``sample_observations_from_factors(factors, rng)``.
     rng : numpy.random.Generator
     metrics : iterable of str, optional
         Subset of :data:`METRIC_NAMES` (default: all).
-    num_train, num_test : int, default=10000, 5000
-        Points for the array-based metrics.
-    sample_batch_size : int, default=16
-        Mini-batch for drawing those points (the reference's default).
+    sizes : MetricSizes, optional
+        Every sample size (default ``MetricSizes()``: the study's sizes; all can be reduced).
     num_bins : int, default=20
         Histogram bins (MIG, modularity, mutual-information score).
-    beta_vae_num_train, beta_vae_num_eval, factor_vae_num_train, factor_vae_num_eval,
-    factor_vae_num_variance_estimate, score_batch_size, prune_threshold
-        Settings of the two sampling-based scores (study defaults).
+    prune_threshold : float, default=0.05
+        FactorVAE score: codes with a smaller standard deviation are pruned.
     continuous_sap : bool, default=False
         Use SAP's squared-correlation mode (factors treated as numbers).
     n_jobs : int, optional
@@ -116,58 +183,78 @@ def evaluate_representation(
 
     Raises
     ------
+    TypeError
+        If ``rng`` is not a ``numpy.random.Generator``, ``sizes`` not a :class:`MetricSizes`,
+        ``metrics`` a string, ``num_bins`` or ``n_jobs`` not an integer, ``data`` not a
+        ``GroundTruthDataLike`` or ``rep`` not callable.
     ValueError
-        For an unknown metric name or a failure of any metric's input checks (e.g. a factor
-        with a single value), with that metric's message.
+        For an unknown metric name, ``num_bins < 2``, a negative ``prune_threshold``, or a
+        failure of any metric's input checks (e.g. a factor with a single value), with that
+        metric's message.
     """
-    check_generator(rng)
-    selected = list(METRIC_NAMES) if metrics is None else list(metrics)
-    unknown = sorted(set(selected) - set(METRIC_NAMES))
-    if unknown:
-        raise ValueError(f"unknown metric(s) {unknown}; choose from {list(METRIC_NAMES)}")
-    num_train = check_positive_int(num_train, "num_train")
-    num_test = check_positive_int(num_test, "num_test")
+    rng = check_rng(rng)
+    selected = _check_metric_names(metrics)
+    if sizes is None:
+        sizes = MetricSizes()
+    elif not isinstance(sizes, MetricSizes):
+        raise TypeError(
+            f"sizes must be a MetricSizes (e.g. MetricSizes(num_train=1000)); got "
+            f"{type(sizes).__name__}"
+        )
+    num_bins = check_int(num_bins, "num_bins", minimum=2)
+    prune_threshold = check_scalar(prune_threshold, "prune_threshold", minimum=0.0)
+    n_jobs = check_n_jobs(n_jobs)
+    k, _ = check_data(data)
+    check_representation(rep)
+    sz = sizes  # short name for the calls below
     children = dict(zip(METRIC_NAMES, rng.spawn(len(METRIC_NAMES)), strict=True))
     out: dict[str, float] = {}
 
     def draw(g: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-        return sample_factors_and_codes(data, rep, n, g, batch_size=sample_batch_size)
+        return _sample_factors_and_codes(data, rep, n, g, sz.sample_batch_size, k)
 
     for name in METRIC_NAMES:
         if name not in selected:
             continue
         g = children[name]
         if name == "beta_vae":
-            s = beta_vae_score(data, rep, g, batch_size=score_batch_size,
-                               num_train=beta_vae_num_train, num_eval=beta_vae_num_eval)
+            s = _beta_vae_score(
+                data, rep, g, k, sz.score_batch_size, sz.beta_vae_num_train, sz.beta_vae_num_eval
+            )
             out["beta_vae_train_accuracy"] = s.train_accuracy
             out["beta_vae_eval_accuracy"] = s.eval_accuracy
         elif name == "factor_vae":
-            s = factor_vae_score(data, rep, g, batch_size=score_batch_size,
-                                 num_train=factor_vae_num_train, num_eval=factor_vae_num_eval,
-                                 num_variance_estimate=factor_vae_num_variance_estimate,
-                                 prune_threshold=prune_threshold)
+            s = _factor_vae_score(
+                data,
+                rep,
+                g,
+                k,
+                sz.score_batch_size,
+                sz.factor_vae_num_train,
+                sz.factor_vae_num_eval,
+                sz.factor_vae_num_variance_estimate,
+                prune_threshold,
+            )
             out["factor_vae_train_accuracy"] = s.train_accuracy
             out["factor_vae_eval_accuracy"] = s.eval_accuracy
             out["factor_vae_num_active_dims"] = float(s.num_active_dims or 0)
         elif name == "mig":
-            z, y = draw(g, num_train)
+            z, y = draw(g, sz.num_train)
             out["mig"] = mig(z, y, num_bins=num_bins)
         elif name == "dci":
-            z, y = draw(g, num_train)
-            zt, yt = draw(g, num_test)
+            z, y = draw(g, sz.num_train)
+            zt, yt = draw(g, sz.num_test)
             out.update(dci(z, y, zt, yt, rng=g, n_jobs=n_jobs).as_dict())
         elif name == "sap":
-            z, y = draw(g, num_train)
-            zt, yt = draw(g, num_test)
-            out["sap"] = sap(z, y, zt, yt, continuous_factors=continuous_sap, rng=g,
-                             n_jobs=n_jobs)
+            z, y = draw(g, sz.num_train)
+            zt, yt = draw(g, sz.num_test)
+            out["sap"] = sap(z, y, zt, yt, continuous_factors=continuous_sap, rng=g, n_jobs=n_jobs)
         elif name == "modularity_explicitness":
-            z, y = draw(g, num_train)
-            zt, yt = draw(g, num_test)
+            z, y = draw(g, sz.num_train)
+            zt, yt = draw(g, sz.num_test)
             out["modularity"] = modularity(z, y, num_bins=num_bins)
             out.update(explicitness(z, y, zt, yt).as_dict())
         elif name == "unsupervised":
-            z, _ = draw(g, num_train)
+            z, _ = draw(g, sz.num_train)
             out.update(unsupervised_scores(z, num_bins=num_bins))
     return out

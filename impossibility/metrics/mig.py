@@ -1,13 +1,24 @@
-"""Mutual Information Gap (Chen et al., 2018), as computed by disentanglement_lib."""
+"""Mutual Information Gap (Chen et al., 2018), as computed by disentanglement_lib.
+
+.. math:: \\mathrm{MIG} = \\frac1K \\sum_{k=1}^K
+          \\frac{I(\\hat z_{(1)}; y_k) - I(\\hat z_{(2)}; y_k)}{H(y_k)}
+
+For each factor :math:`y_k`, the gap between the two histogram-discretised codes
+:math:`\\hat z_{(1)}, \\hat z_{(2)}` that carry the most plug-in mutual information about it,
+normalised by the factor's entropy, averaged over factors: 1 when each factor is captured by
+one code alone.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_codes, as_factors, check_num_bins, check_same_rows
-from ._discretize import histogram_discretize
-from ._info import discrete_entropy, discrete_mutual_info
+from impossibility._validation import check_same_rows
+
+from ._checks import as_codes, as_factors, check_num_bins
+from ._discretize import discretize
+from ._info import entropy, mutual_info
 
 __all__ = ["mig"]
 
@@ -47,6 +58,8 @@ def mig(codes: ArrayLike, factors: ArrayLike, num_bins: int = 20) -> float:
 
     Raises
     ------
+    TypeError
+        If codes or factors are not numeric, or ``num_bins`` is not an integer.
     ValueError
         If shapes disagree, codes are non-finite, factors are not integers, ``k < 2`` (no gap
         to take), ``n < num_bins``, or a factor takes a single value (its entropy is 0 and the
@@ -61,13 +74,13 @@ def mig(codes: ArrayLike, factors: ArrayLike, num_bins: int = 20) -> float:
             f"informative codes); got codes of shape {z.shape}"
         )
     num_bins = check_num_bins(num_bins, n)
-    entropy = discrete_entropy(y)
-    constant = np.flatnonzero(entropy <= 0.0)
+    h = entropy(y)
+    constant = np.flatnonzero(h <= 0.0)
     if constant.size:
         raise ValueError(
             f"factor(s) {constant.tolist()} take a single value over the {n} samples: their "
             "entropy is 0 and MIG's normalisation by H(y_k) is undefined; drop constant factors"
         )
-    m = discrete_mutual_info(histogram_discretize(z, num_bins), y)
+    m = mutual_info(discretize(z, num_bins), y)
     top = np.sort(m, axis=0)[::-1]
-    return float(np.mean((top[0] - top[1]) / entropy))
+    return float(np.mean((top[0] - top[1]) / h))

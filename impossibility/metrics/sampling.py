@@ -1,68 +1,36 @@
-"""Metrics that sample from a ground-truth data set: BetaVAE and FactorVAE scores, and the
-labelled samples the array-based metrics need.
+"""Metrics that sample from a ground-truth data set: the BetaVAE and FactorVAE scores, and the
+labelled samples :math:`(z, y)` the array-based metrics need.
 
-A ground-truth data set is any object following :class:`GroundTruthData`: factors are drawn
-first (``sample_factors``), then observations for them (``sample_observations_from_factors``,
-which may draw nuisance randomness). A representation function maps a batch of observations to
-codes of shape ``(n, D)``.
+.. math:: y \\sim p(y), \\qquad x \\sim p(x \\mid y), \\qquad z = \\mathrm{rep}(x)
 
-Differences from disentanglement_lib, for all functions here: randomness comes from a
-``numpy.random.Generator`` passed by the caller (the reference uses a
-``numpy.random.RandomState``), and several examples are rendered and encoded per call of the
-data set and of ``rep`` (the reference calls them once per example), so the order of random
-draws, and therefore the individual samples, differ; the distributions are the same.
+A data set is any :class:`~impossibility._typing.GroundTruthDataLike`: factors are drawn first
+(``sample_factors``), then observations for them (``sample_observations_from_factors``, which
+may draw nuisance randomness), and the representation maps a batch of observations to codes
+``(n, D)``. Randomness comes from the caller's ``numpy.random.Generator`` and several examples
+are rendered and encoded per call, so the individual samples differ from disentanglement_lib's
+(which uses a ``RandomState`` and one call per example) while their distribution is the same.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol, runtime_checkable
 
 import numpy as np
 
-from ._checks import check_generator, check_positive_int, sklearn_seed
+from impossibility._typing import GroundTruthDataLike, Representation
+from impossibility._validation import as_array, check_finite, check_int, check_rng, check_scalar
+
+from ._checks import check_data, check_representation, sklearn_seed
 
 __all__ = [
-    "GroundTruthData",
     "sample_factors_and_codes",
     "beta_vae_score",
     "factor_vae_score",
     "SamplingScore",
 ]
 
-Representation = Callable[[np.ndarray], np.ndarray]
-
 # Rows (observations) encoded per call of the representation function.
 _ROWS_PER_CALL = 1024
-
-
-@runtime_checkable
-class GroundTruthData(Protocol):
-    """What the sampling-based metrics need from a data set.
-
-    Attributes
-    ----------
-    num_factors : int
-        :math:`K`.
-    factors_num_values : list of int
-        Number of values :math:`n_k` of each factor (labels ``0 .. n_k - 1``).
-    """
-
-    @property
-    def num_factors(self) -> int: ...
-
-    @property
-    def factors_num_values(self) -> list[int]: ...
-
-    def sample_factors(self, num: int, rng: np.random.Generator) -> np.ndarray:
-        """Integer factors of shape ``(num, K)``."""
-        ...
-
-    def sample_observations_from_factors(
-        self, factors: np.ndarray, rng: np.random.Generator
-    ) -> np.ndarray:
-        """Observations of shape ``(num, *observation_shape)`` for the given factors."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -84,25 +52,9 @@ class SamplingScore:
     num_active_dims: int | None = None
 
 
-def _check_data(data: Any) -> tuple[int, list[int]]:
-    for attr in ("num_factors", "factors_num_values", "sample_factors",
-                 "sample_observations_from_factors"):
-        if not hasattr(data, attr):
-            raise ValueError(
-                f"data must provide num_factors, factors_num_values, sample_factors(n, rng) and "
-                f"sample_observations_from_factors(factors, rng); {type(data).__name__} has no "
-                f"{attr!r}"
-            )
-    k = int(data.num_factors)
-    values = [int(v) for v in data.factors_num_values]
-    if k < 1 or len(values) != k:
-        raise ValueError(
-            f"data.num_factors={k} does not match data.factors_num_values={values}"
-        )
-    return k, values
-
-
-def _sample_factors(data: Any, num: int, rng: np.random.Generator, k: int) -> np.ndarray:
+def _sample_factors(
+    data: GroundTruthDataLike, num: int, rng: np.random.Generator, k: int
+) -> np.ndarray:
     y = np.asarray(data.sample_factors(num, rng))
     if y.shape != (num, k):
         raise ValueError(
@@ -116,21 +68,19 @@ def _encode(rep: Representation, x: np.ndarray) -> np.ndarray:
     n = x.shape[0]
     parts = []
     for start in range(0, n, _ROWS_PER_CALL):
-        chunk = x[start:start + _ROWS_PER_CALL]
-        out = np.asarray(rep(chunk), dtype=np.float64)
+        chunk = x[start : start + _ROWS_PER_CALL]
+        out = as_array(rep(chunk), "rep(x)", finite=False)
         if out.ndim != 2 or out.shape[0] != chunk.shape[0]:
             raise ValueError(
                 f"rep must map {chunk.shape[0]} observations to an array of shape "
                 f"({chunk.shape[0]}, D); got shape {out.shape}"
             )
-        if not np.isfinite(out).all():
-            raise ValueError("rep returned non-finite codes (NaN or inf)")
-        parts.append(out)
+        parts.append(check_finite(out, "rep(x)"))
     return np.concatenate(parts, axis=0)
 
 
 def _observe_and_encode(
-    data: Any, rep: Representation, factors: np.ndarray, rng: np.random.Generator
+    data: GroundTruthDataLike, rep: Representation, factors: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     x = np.asarray(data.sample_observations_from_factors(factors, rng))
     if x.shape[0] != factors.shape[0]:
@@ -142,7 +92,7 @@ def _observe_and_encode(
 
 
 def sample_factors_and_codes(
-    data: GroundTruthData,
+    data: GroundTruthDataLike,
     rep: Representation,
     num: int,
     rng: np.random.Generator,
@@ -158,11 +108,28 @@ def sample_factors_and_codes(
     -------
     codes : ndarray of shape (num, D)
     factors : ndarray of int64, shape (num, K)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`beta_vae_score`.
     """
-    check_generator(rng)
-    num = check_positive_int(num, "num")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    k, _ = _check_data(data)
+    rng = check_rng(rng)
+    num = check_int(num, "num", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    k, _ = check_data(data)
+    check_representation(rep)
+    return _sample_factors_and_codes(data, rep, num, rng, batch_size, k)
+
+
+def _sample_factors_and_codes(
+    data: GroundTruthDataLike,
+    rep: Representation,
+    num: int,
+    rng: np.random.Generator,
+    batch_size: int,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
     codes, factors = [], []
     done = 0
     while done < num:
@@ -179,7 +146,12 @@ def _examples_per_chunk(batch_size: int, pairs: int) -> int:
 
 
 def _beta_vae_examples(
-    data: Any, rep: Representation, num: int, batch_size: int, rng: np.random.Generator, k: int
+    data: GroundTruthDataLike,
+    rep: Representation,
+    num: int,
+    batch_size: int,
+    rng: np.random.Generator,
+    k: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     feats, labels = [], []
     per_chunk = _examples_per_chunk(batch_size, 2)
@@ -201,7 +173,7 @@ def _beta_vae_examples(
 
 
 def beta_vae_score(
-    data: GroundTruthData,
+    data: GroundTruthDataLike,
     rep: Representation,
     rng: np.random.Generator,
     *,
@@ -227,7 +199,7 @@ def beta_vae_score(
 
     Parameters
     ----------
-    data : GroundTruthData
+    data : GroundTruthDataLike
     rep : callable
         Maps observations ``(n, ...)`` to codes ``(n, D)``.
     rng : numpy.random.Generator
@@ -241,17 +213,34 @@ def beta_vae_score(
 
     Raises
     ------
+    TypeError
+        If ``rng`` is not a ``numpy.random.Generator``, a size is not an integer, ``data``
+        lacks a method or attribute of ``GroundTruthDataLike`` or ``rep`` is not callable.
     ValueError
-        On a malformed data object, ``rep`` output of the wrong shape or non-finite, or if the
-        training examples contain fewer than 2 distinct labels (e.g. ``K = 1``).
+        On a size below 1, inconsistent data attributes, ``rep`` output of the wrong shape or
+        non-finite, or if the training examples contain fewer than 2 distinct labels
+        (e.g. ``K = 1``).
     """
+    rng = check_rng(rng)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    num_train = check_int(num_train, "num_train", minimum=1)
+    num_eval = check_int(num_eval, "num_eval", minimum=1)
+    k, _ = check_data(data)
+    check_representation(rep)
+    return _beta_vae_score(data, rep, rng, k, batch_size, num_train, num_eval)
+
+
+def _beta_vae_score(
+    data: GroundTruthDataLike,
+    rep: Representation,
+    rng: np.random.Generator,
+    k: int,
+    batch_size: int,
+    num_train: int,
+    num_eval: int,
+) -> SamplingScore:
     from sklearn.linear_model import LogisticRegression
 
-    check_generator(rng)
-    batch_size = check_positive_int(batch_size, "batch_size")
-    num_train = check_positive_int(num_train, "num_train")
-    num_eval = check_positive_int(num_eval, "num_eval")
-    k, _ = _check_data(data)
     x_train, y_train = _beta_vae_examples(data, rep, num_train, batch_size, rng, k)
     if np.unique(y_train).size < 2:
         raise ValueError(
@@ -267,7 +256,7 @@ def beta_vae_score(
 
 
 def _factor_vae_votes(
-    data: Any,
+    data: GroundTruthDataLike,
     rep: Representation,
     num: int,
     batch_size: int,
@@ -297,7 +286,7 @@ def _factor_vae_votes(
 
 
 def factor_vae_score(
-    data: GroundTruthData,
+    data: GroundTruthDataLike,
     rep: Representation,
     rng: np.random.Generator,
     *,
@@ -333,7 +322,7 @@ def factor_vae_score(
 
     Parameters
     ----------
-    data : GroundTruthData
+    data : GroundTruthDataLike
     rep : callable
         Maps observations ``(n, ...)`` to codes ``(n, D)``.
     rng : numpy.random.Generator
@@ -346,15 +335,37 @@ def factor_vae_score(
     -------
     SamplingScore
         ``train_accuracy``, ``eval_accuracy`` (the score) and ``num_active_dims``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`beta_vae_score`; also ``batch_size`` or ``num_variance_estimate`` below 2
+        (sample variances) and a negative or non-finite ``prune_threshold``.
     """
-    check_generator(rng)
-    batch_size = check_positive_int(batch_size, "batch_size", minimum=2)
-    num_train = check_positive_int(num_train, "num_train")
-    num_eval = check_positive_int(num_eval, "num_eval")
-    num_variance_estimate = check_positive_int(num_variance_estimate, "num_variance_estimate", 2)
-    if not np.isfinite(prune_threshold) or prune_threshold < 0:
-        raise ValueError(f"prune_threshold must be a finite number >= 0; got {prune_threshold!r}")
-    k, _ = _check_data(data)
+    rng = check_rng(rng)
+    batch_size = check_int(batch_size, "batch_size", minimum=2)
+    num_train = check_int(num_train, "num_train", minimum=1)
+    num_eval = check_int(num_eval, "num_eval", minimum=1)
+    num_variance_estimate = check_int(num_variance_estimate, "num_variance_estimate", minimum=2)
+    prune_threshold = check_scalar(prune_threshold, "prune_threshold", minimum=0.0)
+    k, _ = check_data(data)
+    check_representation(rep)
+    return _factor_vae_score(
+        data, rep, rng, k, batch_size, num_train, num_eval, num_variance_estimate, prune_threshold
+    )
+
+
+def _factor_vae_score(
+    data: GroundTruthDataLike,
+    rep: Representation,
+    rng: np.random.Generator,
+    k: int,
+    batch_size: int,
+    num_train: int,
+    num_eval: int,
+    num_variance_estimate: int,
+    prune_threshold: float,
+) -> SamplingScore:
     y = _sample_factors(data, num_variance_estimate, rng, k)
     codes = _observe_and_encode(data, rep, y, rng)
     global_var = np.var(codes, axis=0, ddof=1)

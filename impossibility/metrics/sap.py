@@ -1,16 +1,26 @@
-"""Separated Attribute Predictability (Kumar et al., 2018), as computed by disentanglement_lib."""
+"""Separated Attribute Predictability (Kumar et al., 2018), as computed by disentanglement_lib.
+
+.. math:: \\mathrm{SAP} = \\frac1K \\sum_{k=1}^K \\big(S_{(1)k} - S_{(2)k}\\big)
+
+with :math:`S_{ik}` how well code :math:`i` alone predicts factor :math:`k` (test accuracy of a
+linear classifier on that one code, or its squared correlation with a continuous factor), and
+:math:`S_{(1)k} \\ge S_{(2)k}` the two largest entries of column :math:`k`: the score is high when
+each factor is predicted by one code much better than by any other.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from impossibility._validation import as_array, check_rng, check_same_rows
+
 from ._checks import (
     as_codes,
     as_factors,
-    check_generator,
-    check_same_rows,
+    check_n_jobs,
     check_train_test,
+    check_two_classes,
     sklearn_seed,
 )
 
@@ -39,12 +49,11 @@ def sap_score_matrix(
 ) -> np.ndarray:
     """The SAP score matrix :math:`S` of shape ``(D, K)``; see :func:`sap` for the definitions."""
     ztr = as_codes(codes_train, "codes_train", min_dims=2)
+    n_jobs = check_n_jobs(n_jobs)
+    if rng is not None:
+        rng = check_rng(rng)
     if continuous_factors:
-        ytr = np.asarray(factors_train, dtype=np.float64)
-        if ytr.ndim != 2 or not np.isfinite(ytr).all():
-            raise ValueError(
-                f"factors_train must be a finite 2-D array (n, K); got shape {ytr.shape}"
-            )
+        ytr = as_array(factors_train, "factors_train", ndim=2)
         check_same_rows(codes_train=ztr, factors_train=ytr)
         n = ztr.shape[0]
         if n < 2:
@@ -70,17 +79,11 @@ def sap_score_matrix(
     ytr = as_factors(factors_train, "factors_train")
     yte = as_factors(factors_test, "factors_test")
     check_train_test(ztr, ytr, zte, yte)
-    for k in range(ytr.shape[1]):
-        if np.unique(ytr[:, k]).size < 2:
-            raise ValueError(
-                f"factor {k} takes a single value in the training set; a classifier needs at "
-                "least 2 classes"
-            )
+    check_two_classes(ytr)
     d, m = ztr.shape[1], ytr.shape[1]
     if rng is None:
         seeds = np.zeros((d, m), dtype=np.int64)
     else:
-        check_generator(rng)
         seeds = np.array([[sklearn_seed(rng) for _ in range(m)] for _ in range(d)])
     pairs = [(i, k) for i in range(d) for k in range(m)]
     if n_jobs is None or n_jobs == 1:
@@ -168,6 +171,9 @@ def sap(
 
     Raises
     ------
+    TypeError
+        If codes or factors are not numeric, ``rng`` is neither ``None`` nor a
+        ``numpy.random.Generator``, or ``n_jobs`` is not an integer.
     ValueError
         On bad shapes or values, ``D < 2``, a factor with a single value in the training set
         (discrete), or a constant factor (continuous).

@@ -1,13 +1,25 @@
-"""Unsupervised scores of a representation (no ground truth), as in disentanglement_lib."""
+"""Unsupervised scores of a representation (no ground truth), as in disentanglement_lib.
+
+.. math:: \\mathrm{TC} = \\tfrac12 \\Big(\\sum_i \\log \\Sigma_{ii} - \\log\\det\\Sigma\\Big),
+          \\qquad W = 2 \\operatorname{tr}\\Sigma - 2 \\operatorname{tr}
+          \\big(\\operatorname{diag}(\\Sigma)\\,\\Sigma\\big)^{1/2}
+
+for the codes' sample covariance :math:`\\Sigma`: how far the Gaussian with that covariance is
+from the one with only its diagonal (total correlation, squared 2-Wasserstein distance), plus
+the mean plug-in mutual information between pairs of discretised codes. None of them sees the
+ground-truth factors, and the Gaussian ones are blind to rotations of uncorrelated codes.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from impossibility._validation import as_matrix
+
 from ._checks import as_codes, check_num_bins
-from ._discretize import histogram_discretize
-from ._info import discrete_mutual_info
+from ._discretize import discretize
+from ._info import mutual_info
 
 __all__ = [
     "gaussian_total_correlation",
@@ -22,18 +34,29 @@ __all__ = [
 
 def sample_covariance(codes: ArrayLike) -> np.ndarray:
     """Sample covariance :math:`\\Sigma` (``ddof=1``, like ``np.cov``) of codes ``(n, D)``."""
-    z = as_codes(codes, "codes")
+    return _covariance(_as_covariance_codes(codes))
+
+
+def _as_covariance_codes(codes: ArrayLike, min_dims: int = 1) -> np.ndarray:
+    z = as_codes(codes, "codes", min_dims=min_dims)
     if z.shape[0] < 2:
         raise ValueError(f"a sample covariance needs at least 2 samples; got shape {z.shape}")
+    return z
+
+
+def _covariance(z: np.ndarray) -> np.ndarray:
     return np.atleast_2d(np.cov(z, rowvar=False))
 
 
 def _check_covariance(cov: ArrayLike) -> np.ndarray:
-    s = np.asarray(cov, dtype=np.float64)
-    if s.ndim != 2 or s.shape[0] != s.shape[1] or s.shape[0] < 1:
+    s = as_matrix(cov, "covariance", square=True)
+    if s.shape[0] < 1:
         raise ValueError(f"covariance must be a square 2-D array (D, D); got shape {s.shape}")
-    if not np.isfinite(s).all():
-        raise ValueError("covariance contains non-finite values")
+    return _check_covariance_values(s)
+
+
+def _check_covariance_values(s: np.ndarray) -> np.ndarray:
+    """Symmetric with a positive diagonal (the Gaussian scores are undefined otherwise)."""
     scale = max(1.0, float(np.abs(s).max()))
     if not np.allclose(s, s.T, rtol=0.0, atol=1e-12 * scale):
         raise ValueError("covariance must be symmetric")
@@ -71,11 +94,16 @@ def gaussian_total_correlation_from_covariance(cov: ArrayLike) -> float:
 
     Raises
     ------
+    TypeError
+        If ``cov`` is not numeric.
     ValueError
         If ``cov`` is not square, symmetric and finite, has a zero variance on the diagonal, or
         is not positive semi-definite.
     """
-    s = _check_covariance(cov)
+    return _total_correlation(_check_covariance(cov))
+
+
+def _total_correlation(s: np.ndarray) -> float:
     sign, logdet = np.linalg.slogdet(s)
     if sign <= 0:
         if _is_psd(s):
@@ -90,7 +118,8 @@ def gaussian_total_correlation(codes: ArrayLike) -> float:
     :func:`gaussian_total_correlation_from_covariance` of their sample covariance
     (``ddof=1``); see there for the formula and the raised errors.
     """
-    return gaussian_total_correlation_from_covariance(sample_covariance(codes))
+    s = _covariance(_as_covariance_codes(codes))
+    return _total_correlation(_check_covariance_values(s))
 
 
 def gaussian_wasserstein_correlation_from_covariance(
@@ -115,7 +144,10 @@ def gaussian_wasserstein_correlation_from_covariance(
         As :func:`gaussian_total_correlation_from_covariance`, except that a singular
         covariance is fine here.
     """
-    s = _check_covariance(cov)
+    return _wasserstein_correlation(_check_covariance(cov), normalize)
+
+
+def _wasserstein_correlation(s: np.ndarray, normalize: bool) -> float:
     if not _is_psd(s):
         raise ValueError("covariance is not positive semi-definite")
     half = np.sqrt(np.diag(s))
@@ -126,7 +158,8 @@ def gaussian_wasserstein_correlation_from_covariance(
 
 def gaussian_wasserstein_correlation(codes: ArrayLike, normalize: bool = False) -> float:
     """:func:`gaussian_wasserstein_correlation_from_covariance` of the codes' sample covariance."""
-    return gaussian_wasserstein_correlation_from_covariance(sample_covariance(codes), normalize)
+    s = _covariance(_as_covariance_codes(codes))
+    return _wasserstein_correlation(_check_covariance_values(s), normalize)
 
 
 def mean_pairwise_mutual_info(codes: ArrayLike, num_bins: int = 20) -> float:
@@ -139,13 +172,18 @@ def mean_pairwise_mutual_info(codes: ArrayLike, num_bins: int = 20) -> float:
 
     Raises
     ------
+    TypeError
+        If the codes are not numeric or ``num_bins`` is not an integer.
     ValueError
         If ``D < 2``, ``n < num_bins`` or the codes are not finite.
     """
     z = as_codes(codes, "codes", min_dims=2)
-    num_bins = check_num_bins(num_bins, z.shape[0])
-    zd = histogram_discretize(z, num_bins)
-    m = discrete_mutual_info(zd, zd)
+    return _mean_pairwise_mutual_info(z, check_num_bins(num_bins, z.shape[0]))
+
+
+def _mean_pairwise_mutual_info(z: np.ndarray, num_bins: int) -> float:
+    zd = discretize(z, num_bins)
+    m = mutual_info(zd, zd)
     np.fill_diagonal(m, 0.0)
     d = z.shape[1]
     return float(m.sum() / (d * (d - 1)))
@@ -161,12 +199,12 @@ def unsupervised_scores(codes: ArrayLike, num_bins: int = 20) -> dict[str, float
         ``gaussian_wasserstein_correlation_norm`` and ``mutual_info_score`` (the mean pairwise
         mutual information); see the individual functions.
     """
-    cov = sample_covariance(codes)
+    z = _as_covariance_codes(codes, min_dims=2)
+    num_bins = check_num_bins(num_bins, z.shape[0])
+    cov = _check_covariance_values(_covariance(z))
     return {
-        "gaussian_total_correlation": gaussian_total_correlation_from_covariance(cov),
-        "gaussian_wasserstein_correlation": gaussian_wasserstein_correlation_from_covariance(cov),
-        "gaussian_wasserstein_correlation_norm": gaussian_wasserstein_correlation_from_covariance(
-            cov, normalize=True
-        ),
-        "mutual_info_score": mean_pairwise_mutual_info(codes, num_bins),
+        "gaussian_total_correlation": _total_correlation(cov),
+        "gaussian_wasserstein_correlation": _wasserstein_correlation(cov, False),
+        "gaussian_wasserstein_correlation_norm": _wasserstein_correlation(cov, True),
+        "mutual_info_score": _mean_pairwise_mutual_info(z, num_bins),
     }

@@ -1,0 +1,136 @@
+"""Downstream-task accuracy of a representation, and DCI from the same boosted trees.
+
+.. math:: \\mathrm{acc}_m(n) = \\frac1K \\sum_{k=1}^K \\frac{1}{n_{\\text{test}}}
+          \\sum_{t=1}^{n_{\\text{test}}} \\mathbb 1\\big[\\hat y^{\\,m,n}_k(z_t) = y_{tk}\\big],
+          \\qquad \\mathrm{efficiency}_m = \\frac{\\mathrm{acc}_m(n_{\\text{small}})}
+          {\\mathrm{acc}_m(n_{\\text{train}})}
+
+where :math:`\\hat y^{\\,m,n}_k` is a classifier of kind :math:`m` (logistic regression or
+gradient-boosted trees) trained to predict factor :math:`k` from the first :math:`n` training
+codes. This is the study's "is a disentangled code more useful downstream?" measurement: the
+test accuracy with few and with all labels, their ratio (sample efficiency), and DCI
+disentanglement and completeness from the all-labels trees' importances.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from impossibility._validation import check_int, check_rng
+
+from ._checks import as_codes, as_factors, check_dci_dims, check_train_test
+from .dci import dci_from_importance
+from .explicitness import standardize
+
+__all__ = ["downstream_scores"]
+
+
+def downstream_scores(
+    codes_train: ArrayLike,
+    factors_train: ArrayLike,
+    codes_test: ArrayLike,
+    factors_test: ArrayLike,
+    *,
+    rng: np.random.Generator,
+    small: int = 100,
+    n_estimators: int = 20,
+) -> dict[str, float | list[float]]:
+    """Downstream accuracies with ``small`` and with all labels, and DCI from boosted trees.
+
+    .. math:: \\mathrm{acc}_m(n) = \\frac1K \\sum_{k=1}^K \\mathrm{accuracy}_{\\text{test}}
+              \\big(\\hat y^{\\,m,n}_k\\big), \\qquad
+              \\mathrm{efficiency}_m = \\mathrm{acc}_m(n_{\\text{small}}) /
+              \\mathrm{acc}_m(n_{\\text{train}})
+
+    For each factor :math:`k` and each number of labels :math:`n \\in \\{` ``small``,
+    :math:`n_{\\text{train}}\\}` (the first :math:`n` training rows):
+
+    * ``lr``: ``LogisticRegression(max_iter=500)`` on codes standardised with the training mean
+      and std (:func:`~impossibility.metrics.explicitness.standardize`);
+    * ``gbt``: ``GradientBoostingClassifier(n_estimators=n_estimators)`` on the raw codes, with
+      ``random_state = rng.integers(2**31 - 1)`` drawn just before each fit.
+
+    Both are scored by accuracy on the whole test set. If the first :math:`n` labels of a factor
+    take one value, no classifier is fit: both predict that value. DCI disentanglement and
+    completeness (:func:`~impossibility.metrics.dci_from_importance`) use the importance matrix
+    :math:`R_{ik} = |` ``feature_importances_`` :math:`|` of the all-labels trees (a column of
+    zeros for a factor without a fit), and ``dci_informativeness_test`` is ``gbt_all``. The trees
+    are smaller than :func:`~impossibility.metrics.dci`'s (``n_estimators`` stages instead of 100)
+    and seeded differently, so the two DCI values differ.
+
+    Parameters
+    ----------
+    codes_train, codes_test : array_like of shape (n_train, D), (n_test, D)
+        ``D >= 2``.
+    factors_train, factors_test : array_like of int, shape (n_train, K), (n_test, K)
+        ``K >= 2``.
+    rng : numpy.random.Generator
+        Source of the trees' ``random_state`` (one draw per tree fit, factor by factor, small
+        before all).
+    small : int, default=100
+        Labels of the "few labels" task, ``1 <= small <= n_train`` (the study's default).
+    n_estimators : int, default=20
+        Boosting stages of each tree classifier (the study's default).
+
+    Returns
+    -------
+    dict
+        ``dci_disentanglement``, ``dci_completeness``; ``lr_small``, ``lr_all``, ``gbt_small``,
+        ``gbt_all`` (mean test accuracy over factors), each followed by ``<name>_per_factor``
+        (a list of K accuracies); ``dci_informativeness_test``; ``lr_efficiency`` and
+        ``gbt_efficiency`` (``<m>_small / <m>_all``, 0 when ``<m>_all`` is 0).
+
+    Raises
+    ------
+    TypeError
+        If codes or factors are not numeric, ``rng`` is not a ``numpy.random.Generator`` or
+        ``small`` / ``n_estimators`` is not an integer.
+    ValueError
+        On bad shapes or values, ``D < 2`` or ``K < 2``, or ``small`` outside
+        ``[1, n_train]``.
+    """
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    z_tr = as_codes(codes_train, "codes_train")
+    z_te = as_codes(codes_test, "codes_test")
+    y_tr = as_factors(factors_train, "factors_train")
+    y_te = as_factors(factors_test, "factors_test")
+    check_train_test(z_tr, y_tr, z_te, y_te)
+    check_dci_dims(z_tr, y_tr)
+    rng = check_rng(rng)
+    small = check_int(small, "small", minimum=1, maximum=z_tr.shape[0])
+    n_estimators = check_int(n_estimators, "n_estimators", minimum=1)
+
+    K = y_tr.shape[1]
+    s_tr, s_te = standardize(z_tr, z_te)
+    importance = np.zeros((z_tr.shape[1], K))
+    acc: dict[str, list[float]] = {f"{m}_{n}": [] for m in ("lr", "gbt") for n in ("small", "all")}
+    for k in range(K):
+        for n_lab, tag in ((small, "small"), (z_tr.shape[0], "all")):
+            yk = y_tr[:n_lab, k]
+            if np.unique(yk).size < 2:  # a classifier needs two classes: predict the only one
+                acc[f"lr_{tag}"].append(float(np.mean(y_te[:, k] == yk[0])))
+                acc[f"gbt_{tag}"].append(float(np.mean(y_te[:, k] == yk[0])))
+                continue
+            lr = LogisticRegression(max_iter=500).fit(s_tr[:n_lab], yk)
+            acc[f"lr_{tag}"].append(float(np.mean(lr.predict(s_te) == y_te[:, k])))
+            gbt = GradientBoostingClassifier(
+                n_estimators=n_estimators, random_state=int(rng.integers(2**31 - 1))
+            ).fit(z_tr[:n_lab], yk)
+            acc[f"gbt_{tag}"].append(float(np.mean(gbt.predict(z_te) == y_te[:, k])))
+            if tag == "all":
+                importance[:, k] = np.abs(gbt.feature_importances_)
+    dis, comp = dci_from_importance(importance)
+    mean = {name: float(np.mean(values)) for name, values in acc.items()}
+    out: dict[str, float | list[float]] = {"dci_disentanglement": dis, "dci_completeness": comp}
+    for name, values in acc.items():
+        out[name] = mean[name]
+        out[name + "_per_factor"] = values
+    out["dci_informativeness_test"] = mean["gbt_all"]
+    for m in ("lr", "gbt"):
+        out[f"{m}_efficiency"] = (
+            mean[f"{m}_small"] / mean[f"{m}_all"] if mean[f"{m}_all"] > 0 else 0.0
+        )
+    return out
