@@ -118,7 +118,7 @@ def sequential_input_grad(net: nn.Sequential, cache: Any, dy: Array) -> Array:
     return dy
 
 
-def linear_decoder(vae: Any) -> tuple[Array, Array] | None:
+def linear_decoder(vae: VAELike) -> tuple[Array, Array] | None:
     """``(W_nn, b)`` of a decoder that is a single :class:`~impossibility.nn.Linear`, else ``None``.
 
     ``nn.Linear`` computes :math:`zW_{nn}+b`.

@@ -23,7 +23,7 @@ from impossibility._validation import as_array, check_int, check_orthogonal, che
 __all__ = ["rotated_offdiagonal", "stays_diagonal", "plane_rotation"]
 
 
-def _as_variances(variances: ArrayLike, d: int) -> Array:
+def _positive_variances(variances: ArrayLike, d: int) -> Array:
     """Posterior variances: shape (d,), finite and positive."""
     s2 = as_array(variances, "variances", shape=(d,))
     if np.any(s2 <= 0):
@@ -45,7 +45,7 @@ def rotated_offdiagonal(R: ArrayLike, variances: ArrayLike) -> float:
         :math:`s^2 > 0`.
     """
     R = check_orthogonal(R, name="R")
-    s2 = _as_variances(variances, R.shape[0])
+    s2 = _positive_variances(variances, R.shape[0])
     C = (R * s2[None, :]) @ R.T
     off = C - np.diag(np.diag(C))
     return float(np.max(np.abs(off))) if R.shape[0] > 1 else 0.0
@@ -77,7 +77,7 @@ def stays_diagonal(
     bool
     """
     R = check_orthogonal(R, name="R")
-    s2 = _as_variances(variances, R.shape[0])
+    s2 = _positive_variances(variances, R.shape[0])
     zero_tol = check_scalar(zero_tol, "zero_tol", minimum=0)
     rtol = check_scalar(rtol, "rtol", minimum=0)
     s2_new = (R * R) @ s2

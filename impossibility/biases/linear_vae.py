@@ -55,7 +55,7 @@ REFERENCE_GAPS: dict[float, float] = {
 }
 
 
-def _check_linear(W: ArrayLike, sigma2: float) -> tuple[Array, float]:
+def _linear_decoder_args(W: ArrayLike, sigma2: float) -> tuple[Array, float]:
     """The decoder's (D, d) weight matrix and its noise variance σ² > 0."""
     return as_matrix(W, "W"), check_scalar(sigma2, "sigma2", minimum=0, include_min=False)
 
@@ -80,7 +80,7 @@ def linear_posterior_precision(W: ArrayLike, sigma2: float) -> Array:
     Model :math:`z\sim\mathcal N(0,I_d)`, :math:`x\mid z\sim\mathcal N(Wz+b,\sigma^2I_D)`; then
     :math:`z\mid x\sim\mathcal N(\Lambda^{-1}W^\top(x-b)/\sigma^2,\ \Lambda^{-1})`.
     """
-    W, sigma2 = _check_linear(W, sigma2)
+    W, sigma2 = _linear_decoder_args(W, sigma2)
     return np.eye(W.shape[1]) + W.T @ W / sigma2
 
 
@@ -124,7 +124,7 @@ def linear_log_px(x: ArrayLike, W: ArrayLike, b: ArrayLike, sigma2: float) -> Ar
     -------
     ndarray of shape (n,)
     """
-    W, sigma2 = _check_linear(W, sigma2)
+    W, sigma2 = _linear_decoder_args(W, sigma2)
     D = W.shape[0]
     xa = as_points(x, D, name="x") - as_array(b, "b", shape=(D,))
     C = W @ W.T + sigma2 * np.eye(D)
@@ -157,7 +157,7 @@ def linear_elbo(
     -------
     ndarray of shape (n,)
     """
-    W, sigma2 = _check_linear(W, sigma2)
+    W, sigma2 = _linear_decoder_args(W, sigma2)
     D, d = W.shape
     xa = as_points(x, D, name="x")
     m = as_array(mean, "mean").reshape(xa.shape[0], d)
@@ -204,7 +204,7 @@ def fit_linear_encoder(
         (success, or a gradient below 1e-6 when BFGS stops on precision loss).
     """
     check_choice(family, "family", ("diagonal", "full"))
-    W, sigma2 = _check_linear(W, sigma2)
+    W, sigma2 = _linear_decoder_args(W, sigma2)
     gtol = check_scalar(gtol, "gtol", minimum=0, include_min=False)
     D, d = W.shape
     xa = as_points(x, D, name="x")
@@ -288,7 +288,7 @@ def linear_gap_curve(
         ``theta`` (T,), ``formula``, ``diagonal``, ``full`` (T,) in nats per point, ``log_px`` (n,),
         ``elbo_diagonal`` and ``elbo_full`` (T,) mean best ELBOs.
     """
-    W, sigma2 = _check_linear(W, sigma2)
+    W, sigma2 = _linear_decoder_args(W, sigma2)
     D, d = W.shape
     xa = as_points(x, D, name="x")
     th = np.atleast_1d(as_array(thetas, "thetas"))
