@@ -1,66 +1,112 @@
 r"""Where the impossibility stops: inductive biases and supervision that break Theorem 1's symmetry.
 
-Theorem 1's map :math:`f` preserves one law, the marginal :math:`p(z)` (hence :math:`p(x)`). A bias
-breaks the symmetry when the entangled twin is no longer as good a model of what the learner sees
-(theory.md §5.1); each submodule measures by how much:
-
-:mod:`~impossibility.biases.diagonal`
-    The diagonal-Gaussian encoder family (theory.md §3.7): ELBO of the best diagonal encoder
-    of a rotated VAE as a function of the angle, exact condition, closed form for linear VAEs.
-:mod:`~impossibility.biases.auxiliary`
-    An observed auxiliary variable modulating a conditionally factorized prior (iVAE, §5.2):
-    :math:`p(x)` is preserved, :math:`p(x, u)` is not.
-:mod:`~impossibility.biases.pairs`
-    Weak supervision with pairs that share all but k factors (§5.3), and a NumPy Ada-GVAE.
-:mod:`~impossibility.biases.table`
-    One number per bias: the expected log-likelihood gap of the entangled twin, with the
-    unsupervised case at exactly zero.
+Theorem 1's :math:`f` preserves :math:`p(z)`, hence :math:`p(x)`; a bias breaks the symmetry when
+the entangled twin is no longer as good a model of what the learner sees (theory.md §5.1). One
+module per bias: the diagonal posterior (:mod:`.diagonal`, :mod:`.linear_vae`, :mod:`.refit`), an
+auxiliary variable (:mod:`.mixtures`, :mod:`.auxiliary`), pairs (:mod:`.pairs`, :mod:`.pair_data`,
+:mod:`.ada_gvae`), time (:mod:`.temporal`), and one number per bias (:mod:`.table`).
 """
 
-from . import auxiliary, diagonal, pairs, table
+from . import (
+    ada_gvae,
+    auxiliary,
+    diagonal,
+    linear_vae,
+    mixtures,
+    pair_data,
+    pairs,
+    refit,
+    table,
+    temporal,
+)
+from .ada_gvae import AdaGVAE, ada_gvae_shared_mask
 from .auxiliary import (
     AuxiliaryPrior,
-    GaussianScaleMixture,
     auxiliary_gap_mc,
     auxiliary_gap_quadrature,
-    gaussian_scale_mixture,
+    conditional_log_ratio,
+    marginal_log_ratio,
     observed_gap,
     shared_rotation_gap,
 )
-from .diagonal import (
-    elbo_rotation_curve,
+from .diagonal import plane_rotation, rotated_offdiagonal, stays_diagonal
+from .linear_vae import (
+    REFERENCE_GAPS,
     fit_linear_encoder,
+    linear_elbo,
     linear_gap_curve,
+    linear_log_px,
+    linear_posterior_precision,
+    linear_vae_parameters,
     mean_field_gap,
-    refit_encoder,
-    stays_diagonal,
+    reference_linear_decoder,
 )
-from .pairs import AdaGVAE, VaryingFactors, exact_sharing_fraction, make_pair_dataset, pair_gap
-from .table import ar1_pair_gap, bias_table
+from .mixtures import GaussianScaleMixture, gaussian_scale_mixture
+from .pair_data import VaryingFactors, make_pair_dataset, sample_factor_pairs
+from .pairs import (
+    exact_sharing_fraction,
+    pair_conditional_log_prob,
+    pair_gap,
+    pair_gap_leading_term,
+    pair_log_ratio,
+    sample_latent_pairs,
+)
+from .refit import elbo_rotation_curve, moment_matched_normal, refit_encoder
+from .table import BIAS_ORDER, bias_table
+from .temporal import ar1_pair_gap
 
 __all__ = [
+    # submodules
+    "ada_gvae",
     "auxiliary",
     "diagonal",
+    "linear_vae",
+    "mixtures",
+    "pair_data",
     "pairs",
+    "refit",
     "table",
-    "AuxiliaryPrior",
+    "temporal",
+    # the diagonal posterior
+    "stays_diagonal",
+    "rotated_offdiagonal",
+    "plane_rotation",
+    "REFERENCE_GAPS",
+    "reference_linear_decoder",
+    "linear_posterior_precision",
+    "mean_field_gap",
+    "linear_log_px",
+    "linear_elbo",
+    "fit_linear_encoder",
+    "linear_gap_curve",
+    "linear_vae_parameters",
+    "moment_matched_normal",
+    "refit_encoder",
+    "elbo_rotation_curve",
+    # an auxiliary variable
     "GaussianScaleMixture",
     "gaussian_scale_mixture",
+    "AuxiliaryPrior",
+    "conditional_log_ratio",
+    "marginal_log_ratio",
     "auxiliary_gap_mc",
     "auxiliary_gap_quadrature",
     "observed_gap",
     "shared_rotation_gap",
-    "stays_diagonal",
-    "mean_field_gap",
-    "fit_linear_encoder",
-    "linear_gap_curve",
-    "refit_encoder",
-    "elbo_rotation_curve",
-    "AdaGVAE",
-    "VaryingFactors",
-    "make_pair_dataset",
+    # pairs
+    "sample_latent_pairs",
     "exact_sharing_fraction",
+    "pair_conditional_log_prob",
+    "pair_log_ratio",
     "pair_gap",
+    "pair_gap_leading_term",
+    "VaryingFactors",
+    "sample_factor_pairs",
+    "make_pair_dataset",
+    "ada_gvae_shared_mask",
+    "AdaGVAE",
+    # time, and the table
     "ar1_pair_gap",
     "bias_table",
+    "BIAS_ORDER",
 ]

@@ -1,62 +1,40 @@
-r"""Auxiliary variables (iVAE): a conditionally factorized prior :math:`p(z\mid u)` breaks the symmetry.
+r"""An observed auxiliary variable (iVAE): :math:`f` preserves :math:`p(x)` but not :math:`p(x,u)`.
 
-**Design** (theory.md §5.2). An observed auxiliary variable :math:`u=(u_1,\dots,u_d)` with independent
-categorical components, :math:`P(u_i=m)=\pi_{im}`, and
+.. math:: \Delta_u=\mathbb E\big[\log p(x,u)-\log p_{\rm twin}(x,u)\big]
+          =\mathbb E_u\,\mathrm{KL}\big(p(\cdot\mid u)\,\|\,(f^{-1})_\#p(\cdot\mid u)\big),
+          \qquad z_i\mid u_i\sim\mathcal N\big(0,\sigma_i^2(u_i)\big)
 
-.. math:: z_i\mid u_i\sim\mathcal N\big(0,\sigma_i^2(u_i)\big)\quad\text{independently},\qquad
-          \sigma_i(m)=\texttt{scales}[i,m].
-
-Then both :math:`p(z\mid u)=\prod_i\mathcal N(z_i;0,\sigma_i^2(u_i))` *and* the marginal
-
-.. math:: p(z)=\prod_i p_i(z_i),\qquad p_i(z_i)=\sum_m\pi_{im}\,\mathcal N(z_i;0,\sigma_i^2(m))
-
-are factorized (each :math:`p_i` a Gaussian scale mixture, :class:`GaussianScaleMixture`), so
-Theorem 1's :math:`f=G^{-1}\circ A\circ G` is defined for :math:`p(z)` and the twin is an equally good
-model of :math:`p(x)`. With *one* :math:`u` shared by all coordinates (iVAE's segments,
-:math:`z\mid u\sim\mathcal N(0,\operatorname{diag}\sigma^2(u))`) the marginal
-:math:`\sum_u p(u)\prod_i\mathcal N(z_i;0,\sigma_i^2(u))` is a mixture of products, **not** a
-product, so :math:`G` — hence Theorem 1's map — is undefined for it; one would need a
-measure-preserving automorphism of the non-factorized marginal (e.g. its Rosenblatt/Darmois map).
-
-**Gap.** The twin model has decoder :math:`g\circ f^{-1}`; on the data :math:`(x,u)` it assigns
-:math:`z=g^{-1}(x)` the conditional density :math:`q(z\mid u)=p(f(z)\mid u)\,|\det J_f(z)|`
-(the law of :math:`f^{-1}(\hat z)`, :math:`\hat z\sim p(\cdot\mid u)`). The Jacobian of :math:`g` is
-common to both models and cancels, so the expected log-likelihood gap of the observed pairs is
-
-.. math::
-
-    \Delta_u=\mathbb E\big[\log p(x,u)-\log p_{\rm twin}(x,u)\big]
-    =\mathbb E_u\,\mathrm{KL}\big(p(\cdot\mid u)\,\|\,(f^{-1})_\#p(\cdot\mid u)\big),\quad
-    \log\frac{p(z\mid u)}{q(z\mid u)}=\log p(z\mid u)-\log p(f(z)\mid u)-\log|\det J_f(z)|,
-
-while for :math:`p(x)` alone the same expression with :math:`p(z)` in place of :math:`p(z\mid u)` is
-0 *pointwise* (:math:`p(f(z))|\det J_f(z)|=p(z)`). (theory.md writes the same KL with
-:math:`f` in place of :math:`f^{-1}`; :math:`f^{-1}=G^{-1}A^\top G` is another Theorem-1 map.)
-:func:`auxiliary_gap_quadrature` computes :math:`\Delta_u` exactly for :math:`d=2` (tensor
-Gauss–Hermite per value of :math:`u`), :func:`auxiliary_gap_mc` by Monte Carlo for any :math:`d`.
-
-**Variability.** If :math:`z\mid u\sim\mathcal N(0,s(u)^2I)` (one shared :math:`u`, *isotropic*
-modulation) every rotation :math:`A` preserves every :math:`p(\cdot\mid u)` and the spherical
-marginal: :math:`\Delta_u=0` (iVAE's variability condition fails). With anisotropic modulation
-:math:`\Delta_u=\mathbb E_u\tfrac12[\operatorname{tr}(A^\top D_u^{-1}AD_u)-d]>0`
-(:func:`shared_rotation_gap`); there, however, the rotation does not even preserve the
-marginal (a second, nonzero number the function also returns).
+With independent categorical :math:`u_i` the marginal
+:math:`p(z)=\prod_i\sum_m\pi_{im}\mathcal N(z_i;0,\sigma_i^2(m))` is factorized (theory.md §5.2),
+so Theorem 1's map :math:`f` exists for it and the twin (decoder :math:`g\circ f^{-1}`) models
+:math:`p(x)` exactly; the gap of the observed pairs :math:`(x,u)` is the conditional KL above (the
+Jacobian of :math:`g` cancels), computed exactly for :math:`d=2` by
+:func:`auxiliary_gap_quadrature` and by Monte Carlo for any :math:`d`.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import special
 
+from impossibility._typing import LOG_2PI, Array, BijectorLike, GeneratorLike, PriorLike
+from impossibility._validation import (
+    as_array,
+    check_has_methods,
+    check_int,
+    check_orthogonal,
+    check_rng,
+    check_scalar,
+)
 from impossibility.priors import FactorizedPrior
 
+from ._checks import check_bijector
+from .mixtures import gaussian_scale_mixture
+
 __all__ = [
-    "GaussianScaleMixture",
-    "gaussian_scale_mixture",
     "AuxiliaryPrior",
     "conditional_log_ratio",
     "marginal_log_ratio",
@@ -66,166 +44,34 @@ __all__ = [
     "shared_rotation_gap",
 ]
 
-Array = NDArray[np.float64]
-_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
+_LOG_SQRT_2PI = 0.5 * LOG_2PI
 
 
-def _lse(a: Array) -> Array:
-    """log Σ exp over the last axis (plain NumPy: faster than scipy's for a few components)."""
-    m = np.max(a, axis=-1, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    return np.log(np.sum(np.exp(a - m), axis=-1)) + m[..., 0]
+def _as_probs(probs: ArrayLike, shape: tuple[int, ...]) -> Array:
+    """Probabilities of the given shape, positive, each row summing to 1 within 1e-12."""
+    p = as_array(probs, "probs")
+    if p.shape != shape:
+        raise ValueError(f"probs must have shape {shape}; got {p.shape}")
+    if not (np.all(p > 0) and np.allclose(p.sum(axis=-1), 1.0, rtol=0, atol=1e-12)):
+        raise ValueError("probs must be positive and each row must sum to 1")
+    return p
 
 
-# --------------------------------------------------------------------- the marginal p_i(z_i)
-class GaussianScaleMixture(stats.rv_continuous):
-    r"""Gaussian scale mixture :math:`p(x)=\sum_k w_k\,\mathcal N(x;0,s_k^2)` as a ``scipy.stats`` family.
-
-    Stable in both tails, by symmetry :math:`\bar F(x)=F(-x)`:
-
-    * :math:`\log p(x)=\operatorname{logsumexp}_k[\log w_k-\tfrac12(x/s_k)^2-\log s_k]-\tfrac12\log2\pi`;
-    * :math:`\log F(x)=\operatorname{logsumexp}_k[\log w_k+\log\Phi(x/s_k)]` (``log_ndtr``, exact far
-      into the lower tail), :math:`\log\bar F(x)=\log F(-x)`;
-    * quantile for :math:`q\le\tfrac12`: the root of :math:`\log F(x)=\log q` in the bracket
-      :math:`[s_{\max}\Phi^{-1}(q),\,s_{\min}\Phi^{-1}(q)]` (where :math:`F\le q` and :math:`F\ge q`), by
-      safeguarded Newton steps on the log-CDF (falling back to bisection), vectorised; for
-      :math:`q>\tfrac12` :math:`F^{-1}(q)=-F^{-1}(1-q)` (:math:`1-q` exact there), and
-      :math:`\bar F^{-1}(q)=-F^{-1}(q)`.
-
-    Use :func:`gaussian_scale_mixture` for a frozen instance (what
-    :class:`~impossibility.priors.FactorizedPrior` takes). Freezing re-creates the instance from its
-    constructor parameters, which therefore include ``weights`` and ``scales``.
-
-    Parameters
-    ----------
-    weights : array_like of shape (K,)
-        Positive, summing to 1 (renormalised if within 1e-12).
-    scales : array_like of shape (K,)
-        Positive standard deviations :math:`s_k`.
-    """
-
-    def __init__(self, weights: ArrayLike = (1.0,), scales: ArrayLike = (1.0,), **kwargs: Any):
-        w = np.asarray(weights, dtype=np.float64).reshape(-1)
-        s = np.asarray(scales, dtype=np.float64).reshape(-1)
-        if w.shape != s.shape or w.size == 0:
-            raise ValueError(
-                f"weights and scales must be non-empty and of equal length; got {w.size} and {s.size}"
-            )
-        if not (np.all(np.isfinite(w)) and np.all(w > 0) and abs(w.sum() - 1.0) < 1e-12):
-            raise ValueError(f"weights must be positive and sum to 1; got {w.tolist()}")
-        if not (np.all(np.isfinite(s)) and np.all(s > 0)):
-            raise ValueError(f"scales must be positive and finite; got {s.tolist()}")
-        self.weights = w / w.sum()
-        self.scales = s
-        self._logw = np.log(self.weights)
-        kwargs.setdefault("name", "gaussian_scale_mixture")
-        kwargs.setdefault("a", -np.inf)
-        kwargs.setdefault("b", np.inf)
-        super().__init__(**kwargs)
-
-    def _updated_ctor_param(self) -> dict[str, Any]:
-        dct = super()._updated_ctor_param()
-        dct["weights"] = self.weights
-        dct["scales"] = self.scales
-        return dct
-
-    # columns: components; x is flattened to (n, 1)
-    def _logpdf(self, x: Array) -> Array:
-        x = np.asarray(x, dtype=np.float64)
-        t = x[..., None] / self.scales
-        return _lse(self._logw - 0.5 * t * t - np.log(self.scales)) - _LOG_SQRT_2PI
-
-    def _pdf(self, x: Array) -> Array:
-        return np.exp(self._logpdf(x))
-
-    def _logcdf(self, x: Array) -> Array:
-        x = np.asarray(x, dtype=np.float64)
-        return _lse(self._logw + special.log_ndtr(x[..., None] / self.scales))
-
-    def _logsf(self, x: Array) -> Array:
-        return self._logcdf(-np.asarray(x, dtype=np.float64))
-
-    def _cdf(self, x: Array) -> Array:
-        return np.exp(self._logcdf(x))
-
-    def _sf(self, x: Array) -> Array:
-        return np.exp(self._logsf(x))
-
-    def _lower_quantile(self, q: Array) -> Array:
-        """F⁻¹(q) for 0 ≤ q ≤ 1/2: the root of log F(x) = log q (safeguarded Newton, active set)."""
-        q = np.asarray(q, dtype=np.float64)
-        out = np.zeros_like(q)
-        pos = q > 0
-        out[~pos] = -np.inf
-        if not np.any(pos):
-            return out
-        qq = q[pos]
-        logq = np.log(qq)
-        zq = special.ndtri(qq)  # ≤ 0
-        lo = self.scales.max() * zq  # every component's CDF ≤ q there, so F(lo) ≤ q
-        # F(x) ≥ w_k Φ(x/s_k), so x_k = s_k Φ⁻¹(q/w_k) has F(x_k) ≥ q: the smallest is an upper
-        # bound, and close to the root in the tails where one component dominates
-        with np.errstate(divide="ignore", invalid="ignore"):
-            xk = self.scales * special.ndtri(np.minimum(qq[:, None] / self.weights, 1.0))
-        hi = np.minimum(
-            np.min(np.where(np.isfinite(xk), xk, np.inf), axis=1), self.scales.min() * zq
-        )
-        hi = np.maximum(hi, lo)
-        x = hi.copy()
-        act = np.arange(qq.size)
-        tol = 4 * np.finfo(float).eps
-        for _ in range(200):
-            xa, la, ha = x[act], lo[act], hi[act]
-            lc = self._logcdf(xa)
-            h = lc - logq[act]
-            la = np.where(h < 0, xa, la)
-            ha = np.where(h > 0, xa, ha)
-            slope = np.exp(self._logpdf(xa) - lc)  # d log F / dx > 0
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                newton = xa - h / slope
-            ok = np.isfinite(newton) & (newton >= la) & (newton <= ha)
-            x_new = np.where(ok, newton, 0.5 * (la + ha))
-            done = (
-                (np.abs(x_new - xa) <= tol * np.maximum(1.0, np.abs(xa)))
-                | (h == 0)
-                | (ha - la <= tol * np.maximum(1.0, np.abs(xa)))
-            )
-            x[act], lo[act], hi[act] = np.where(h == 0, xa, x_new), la, ha
-            act = act[~done]
-            if act.size == 0:
-                break
-        out[pos] = x
-        return out
-
-    def _ppf(self, q: Array) -> Array:
-        q = np.asarray(q, dtype=np.float64)
-        low = q <= 0.5
-        out = np.empty_like(q)
-        out[low] = self._lower_quantile(q[low])
-        out[~low] = -self._lower_quantile(1.0 - q[~low])
-        return out
-
-    def _isf(self, q: Array) -> Array:
-        return -self._ppf(q)
-
-    def _rvs(self, size: Any = None, random_state: Any = None) -> Array:
-        k = random_state.choice(self.weights.size, size=size, p=self.weights)
-        return self.scales[k] * random_state.standard_normal(size)
-
-    def _stats(self) -> tuple[float, float, float, float]:
-        m2 = float(np.sum(self.weights * self.scales**2))
-        m4 = float(np.sum(self.weights * 3 * self.scales**4))
-        return 0.0, m2, 0.0, m4 / m2**2 - 3.0
+def _as_scales(scales: ArrayLike, what: str) -> Array:
+    """A positive, finite 2-D array of standard deviations."""
+    s = as_array(scales, "scales")
+    if s.ndim != 2 or s.shape[0] < 1 or s.shape[1] < 1:
+        raise ValueError(f"scales must have shape {what}; got {np.shape(scales)}")
+    if not np.all(s > 0):
+        raise ValueError("scales must be positive")
+    return s
 
 
-def gaussian_scale_mixture(weights: ArrayLike, scales: ArrayLike) -> Any:
-    r"""The frozen distribution :math:`\sum_kw_k\mathcal N(0,s_k^2)` (a ``rv_continuous_frozen``)."""
-    return GaussianScaleMixture(weights, scales)()
-
-
-# ------------------------------------------------------------------------- the model p(z, u)
 class AuxiliaryPrior:
-    r"""Per-coordinate auxiliary variables: :math:`u_i\sim\mathrm{Cat}(\pi_i)`, :math:`z_i\mid u_i\sim\mathcal N(0,\sigma_i^2(u_i))`.
+    r"""Per-coordinate auxiliary variables and a prior modulated by them.
+
+    .. math:: u_i\sim\mathrm{Cat}(\pi_i),\qquad z_i\mid u_i\sim\mathcal N(0,\sigma_i^2(u_i)),
+              \qquad\text{independently for } i=1,\dots,d.
 
     Parameters
     ----------
@@ -241,19 +87,13 @@ class AuxiliaryPrior:
     """
 
     def __init__(self, scales: ArrayLike, probs: ArrayLike | None = None):
-        s = np.asarray(scales, dtype=np.float64)
-        if s.ndim != 2 or s.shape[0] < 1 or s.shape[1] < 1:
-            raise ValueError(f"scales must have shape (d, M); got {np.shape(scales)}")
-        if not (np.all(np.isfinite(s)) and np.all(s > 0)):
-            raise ValueError("scales must be positive and finite")
+        s = _as_scales(scales, "(d, M)")
         d, M = s.shape
-        p = np.full((d, M), 1.0 / M) if probs is None else np.asarray(probs, dtype=np.float64)
-        if p.shape == (M,):
-            p = np.tile(p, (d, 1))
-        if p.shape != (d, M):
-            raise ValueError(f"probs must have shape ({M},) or ({d}, {M}); got {p.shape}")
-        if not (np.all(p > 0) and np.allclose(p.sum(axis=1), 1.0, rtol=0, atol=1e-12)):
-            raise ValueError("probs must be positive and each row must sum to 1")
+        if probs is None:
+            p = np.full((d, M), 1.0 / M)
+        else:
+            p = as_array(probs, "probs")
+            p = _as_probs(np.tile(p, (d, 1)) if p.shape == (M,) else p, (d, M))
         self.scales, self.probs = s, p / p.sum(axis=1, keepdims=True)
         self.d, self.n_states = d, M
         self.marginal = FactorizedPrior(
@@ -263,77 +103,74 @@ class AuxiliaryPrior:
     def __repr__(self) -> str:
         return f"AuxiliaryPrior(d={self.d}, states={self.n_states}, scales={self.scales.tolist()})"
 
-    def _check_u(self, u: ArrayLike, n: int | None = None) -> NDArray[np.int64]:
-        arr = np.asarray(u)
-        if arr.ndim != 2 or arr.shape[1] != self.d or (n is not None and arr.shape[0] != n):
-            want = f"({n if n is not None else 'n'}, {self.d})"
-            raise ValueError(f"u must have shape {want}; got {arr.shape}")
-        if not np.issubdtype(arr.dtype, np.integer) or np.any((arr < 0) | (arr >= self.n_states)):
-            raise ValueError(f"u must hold integers in [0, {self.n_states})")
-        return arr.astype(np.int64)
+    def _as_states(self, u: ArrayLike, n: int | None = None) -> NDArray[np.int64]:
+        """States: integers of shape (n, d) in ``[0, n_states)``."""
+        raw = np.asarray(u)
+        as_array(raw, "u", shape=(n, self.d))
+        if raw.dtype.kind not in "iu":
+            raise TypeError(f"u must hold integer states; got dtype {raw.dtype}")
+        if np.any((raw < 0) | (raw >= self.n_states)):
+            raise ValueError(
+                f"u must hold integers in [0, {self.n_states}); got values in "
+                f"[{raw.min()}, {raw.max()}]"
+            )
+        return raw.astype(np.int64)
 
     def sample(self, n: int, rng: np.random.Generator) -> tuple[NDArray[np.int64], Array]:
         """Draw ``(u, z)``, shapes (n, d) int and (n, d) float."""
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-            raise ValueError(f"n must be a non-negative integer; got {n!r}")
+        check_rng(rng)
+        n = check_int(n, "n", minimum=0)
         cum = np.cumsum(self.probs, axis=1)
-        r = rng.random((int(n), self.d))
+        r = rng.random((n, self.d))
         u = np.minimum((r[:, :, None] > cum[None]).sum(axis=2), self.n_states - 1)
-        z = self.std(u) * rng.standard_normal((int(n), self.d))
+        z = self.std(u) * rng.standard_normal((n, self.d))
         return u.astype(np.int64), z
 
     def std(self, u: ArrayLike) -> Array:
         r""":math:`\sigma_i(u_i)`, shape (n, d)."""
-        ua = self._check_u(u)
+        ua = self._as_states(u)
         return self.scales[np.arange(self.d)[None, :], ua]
 
     def conditional_log_prob(self, z: ArrayLike, u: ArrayLike) -> Array:
         r""":math:`\log p(z\mid u)=\sum_i\log\mathcal N(z_i;0,\sigma_i^2(u_i))`, shape (n,)."""
-        za = np.asarray(z, dtype=np.float64)
-        if za.ndim != 2 or za.shape[1] != self.d:
-            raise ValueError(f"z must have shape (n, {self.d}); got {za.shape}")
-        s = self.std(self._check_u(u, za.shape[0]))
+        za = as_array(z, "z", shape=(None, self.d))
+        s = self.std(self._as_states(u, za.shape[0]))
         t = za / s
         return np.sum(-0.5 * t * t - np.log(s), axis=1) - self.d * _LOG_SQRT_2PI
 
     def log_prob_u(self, u: ArrayLike) -> Array:
         r""":math:`\log p(u)=\sum_i\log\pi_{iu_i}`, shape (n,)."""
-        ua = self._check_u(u)
+        ua = self._as_states(u)
         return np.sum(np.log(self.probs[np.arange(self.d)[None, :], ua]), axis=1)
 
 
-# ----------------------------------------------------------------------------------- the gaps
-def _check_f(f: Any, d: int) -> Any:
-    if not callable(getattr(f, "forward_and_log_det", None)):
-        raise TypeError(f"f must be a Bijector with forward_and_log_det; got {type(f).__name__}")
-    if getattr(f, "d", d) != d:
-        raise ValueError(f"f acts on d = {f.d} coordinates but the prior has d = {d}")
-    return f
+def conditional_log_ratio(
+    aux: AuxiliaryPrior, f: BijectorLike, z: ArrayLike, u: ArrayLike
+) -> Array:
+    r""":math:`\log p(z\mid u)-\log q(z\mid u)`, with the twin's conditional :math:`q`, shape (n,).
 
-
-def conditional_log_ratio(aux: AuxiliaryPrior, f: Any, z: ArrayLike, u: ArrayLike) -> Array:
-    r""":math:`\log p(z\mid u)-\log q(z\mid u)` with the twin's :math:`q(z\mid u)=p(f(z)\mid u)|\det J_f(z)|`.
-
-    Its mean over :math:`(z,u)\sim p` is :math:`\Delta_u`; shape (n,).
+    :math:`q(z\mid u)=p(f(z)\mid u)\,|\det J_f(z)|`. Its mean over :math:`(z,u)\sim p` is
+    :math:`\Delta_u`.
     """
-    _check_f(f, aux.d)
+    check_bijector(f, aux.d)
     v, ld = f.forward_and_log_det(np.asarray(z, dtype=np.float64))
     return aux.conditional_log_prob(z, u) - aux.conditional_log_prob(v, u) - ld
 
 
-def marginal_log_ratio(prior: Any, f: Any, z: ArrayLike) -> Array:
-    r""":math:`\log p(z)-\log p(f(z))-\log|\det J_f(z)|`: 0 up to rounding when :math:`f_\#p=p`; shape (n,)."""
-    _check_f(f, prior.d)
+def marginal_log_ratio(prior: PriorLike, f: BijectorLike, z: ArrayLike) -> Array:
+    r""":math:`\log p(z)-\log p(f(z))-\log|\det J_f(z)|`, shape (n,).
+
+    0 up to rounding when :math:`f_\#p=p`: the :math:`p(x)` gap, pointwise.
+    """
+    check_bijector(f, prior.d)
     v, ld = f.forward_and_log_det(np.asarray(z, dtype=np.float64))
     return prior.log_prob(z) - prior.log_prob(v) - ld
 
 
 def auxiliary_gap_mc(
-    aux: AuxiliaryPrior, f: Any, n: int, rng: np.random.Generator
+    aux: AuxiliaryPrior, f: BijectorLike, n: int, rng: np.random.Generator
 ) -> dict[str, float]:
-    r"""Monte-Carlo :math:`\Delta_u` (nats per observation) and the :math:`p(x)` gap on the same samples.
+    r"""Monte-Carlo :math:`\Delta_u` (nats per observation) and the :math:`p(x)` gap, same samples.
 
     Returns
     -------
@@ -342,6 +179,7 @@ def auxiliary_gap_mc(
         error, ``marginal`` mean of :func:`marginal_log_ratio` and ``marginal_max_abs`` its largest
         absolute value (rounding only), ``n``.
     """
+    n = check_int(n, "n", minimum=2)
     u, z = aux.sample(n, rng)
     c = conditional_log_ratio(aux, f, z, u)
     m = marginal_log_ratio(aux.marginal, f, z)
@@ -350,28 +188,31 @@ def auxiliary_gap_mc(
         "conditional_stderr": float(c.std(ddof=1) / math.sqrt(c.size)),
         "marginal": float(m.mean()),
         "marginal_max_abs": float(np.max(np.abs(m))),
-        "n": int(n),
+        "n": n,
     }
 
 
 def auxiliary_gap_quadrature(
-    aux: AuxiliaryPrior, f: Any, *, n_panels: int = 24, order: int = 8, half_width: float = 8.0
-) -> dict[str, Any]:
-    r"""Exact :math:`\Delta_u` for :math:`d=2` by tensor composite Gauss–Legendre quadrature, for every :math:`u`.
+    aux: AuxiliaryPrior,
+    f: BijectorLike,
+    *,
+    n_panels: int = 24,
+    order: int = 8,
+    half_width: float = 8.0,
+) -> dict[str, float | int | Array]:
+    r"""Exact :math:`\Delta_u` for :math:`d=2`, by quadrature for every value of :math:`u`.
 
-    .. math::
+    .. math:: \Delta_u=\sum_up(u)\iint\varphi(t_1)\varphi(t_2)\,
+              \ell_u\big(\sigma_1(u_1)t_1,\ \sigma_2(u_2)t_2\big)\,dt_1\,dt_2,
 
-        \Delta_u=\sum_{u}p(u)\iint\varphi(t_1)\varphi(t_2)\,
-        \ell_u\big(\sigma_1(u_1)t_1,\ \sigma_2(u_2)t_2\big)\,dt_1\,dt_2,
-        \qquad \ell_u(z)=\log\frac{p(z\mid u)}{q(z\mid u)},
-
-    each :math:`t_i` on :math:`[-L, L]` (``half_width``; the Gaussian mass outside is
-    :math:`2\Phi(-L)\approx10^{-15}` for :math:`L=8`) split into ``n_panels`` panels with ``order``
-    Gauss–Legendre nodes each. The integrand is smooth but not polynomial (the mixture's
-    Gaussianizing map bends where one component takes over from the other), which is why a
-    composite rule converges much faster here than Gauss–Hermite. The error is estimated by
-    the difference with half as many panels; the marginal gap is integrated on the same nodes (it
-    is 0 pointwise).
+    :math:`\ell_u(z)=\log\frac{p(z\mid u)}{q(z\mid u)}` (:func:`conditional_log_ratio`); tensor
+    composite Gauss–Legendre quadrature for every :math:`u`, each :math:`t_i` on :math:`[-L, L]`
+    (``half_width``; the Gaussian mass outside is :math:`2\Phi(-L)\approx10^{-15}` for :math:`L=8`)
+    split into ``n_panels`` panels with ``order`` nodes each. The integrand is smooth but not
+    polynomial (the mixture's Gaussianizing map bends where one component takes over from the
+    other), which is why a composite rule converges much faster here than Gauss–Hermite. The error
+    is estimated by the difference with half as many panels; the marginal gap is integrated on the
+    same nodes (it is 0 pointwise).
 
     Returns
     -------
@@ -384,15 +225,13 @@ def auxiliary_gap_quadrature(
         raise ValueError(
             f"quadrature is implemented for d = 2; got d = {aux.d} (use auxiliary_gap_mc)"
         )
-    _check_f(f, 2)
-    for name, v, lo in (("n_panels", n_panels, 2), ("order", order, 1)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-            raise ValueError(f"{name} must be an integer >= {lo}; got {v!r}")
-    if not (np.isfinite(half_width) and 0 < half_width <= 12):
-        raise ValueError(f"half_width must be in (0, 12]; got {half_width!r}")
+    check_bijector(f, 2)
+    n_panels = check_int(n_panels, "n_panels", minimum=2)
+    order = check_int(order, "order", minimum=1)
+    half_width = check_scalar(half_width, "half_width", minimum=0, include_min=False, maximum=12)
 
     def nodes(panels: int) -> tuple[Array, Array]:
-        x, w = np.polynomial.legendre.leggauss(int(order))
+        x, w = np.polynomial.legendre.leggauss(order)
         edges = np.linspace(-half_width, half_width, panels + 1)
         h = np.diff(edges)
         t = (edges[:-1, None] + 0.5 * h[:, None] * (x[None, :] + 1)).reshape(-1)
@@ -417,8 +256,8 @@ def auxiliary_gap_quadrature(
                 marg_max = max(marg_max, float(np.max(np.abs(mr))))
         return per_u, marg_int, marg_max
 
-    per_u, marg, marg_max = run(int(n_panels))
-    per_u_half, _, _ = run(max(1, int(n_panels) // 2))
+    per_u, marg, marg_max = run(n_panels)
+    per_u_half, _, _ = run(max(1, n_panels // 2))
     pu = np.outer(aux.probs[0], aux.probs[1])
     gap = float(np.sum(pu * per_u))
     return {
@@ -427,19 +266,22 @@ def auxiliary_gap_quadrature(
         "error_estimate": abs(gap - float(np.sum(pu * per_u_half))),
         "marginal": marg,
         "marginal_max_abs": marg_max,
-        "n_nodes": int(n_panels) * int(order),
+        "n_nodes": n_panels * order,
     }
 
 
 def observed_gap(
-    aux: AuxiliaryPrior, f: Any, g: Any, n: int, rng: np.random.Generator
+    aux: AuxiliaryPrior, f: BijectorLike, g: GeneratorLike, n: int, rng: np.random.Generator
 ) -> dict[str, float]:
-    r"""Log-likelihood gaps of observed data under a model :math:`x=g(z)` and its twin :math:`g\circ f^{-1}`.
+    r"""Log-likelihood gaps of data :math:`x=g(z)` under model and twin :math:`g\circ f^{-1}`.
 
     Both densities through the change of variables (:math:`g` invertible, e.g.
-    :class:`~impossibility.generative.InvertibleMLP`):
-    :math:`\log p(x,u)=\log p(u)+\log p(g^{-1}(x)\mid u)+\log|\det J_{g^{-1}}(x)|` and, for the twin,
-    :math:`\hat z=f(g^{-1}(x))`, :math:`\log p_{\rm twin}(x,u)=\log p(u)+\log p(\hat z\mid u)+\log|\det J_{g^{-1}}(x)|+\log|\det J_f(g^{-1}(x))|`;
+    :class:`~impossibility.generative.InvertibleMLP`), with :math:`\hat z=f(g^{-1}(x))`:
+
+    .. math:: \log p(x,u)&=\log p(u)+\log p(g^{-1}(x)\mid u)+\log|\det J_{g^{-1}}(x)|,\\
+              \log p_{\rm twin}(x,u)&=\log p(u)+\log p(\hat z\mid u)+\log|\det J_{g^{-1}}(x)|
+              +\log|\det J_f(g^{-1}(x))|;
+
     the same with :math:`p(z)` for :math:`\log p(x)`.
 
     Returns
@@ -448,12 +290,17 @@ def observed_gap(
         ``joint`` mean of :math:`\log p(x,u)-\log p_{\rm twin}(x,u)` and ``joint_stderr``;
         ``marginal`` mean of :math:`\log p(x)-\log p_{\rm twin}(x)` and ``marginal_max_abs``.
     """
-    if not callable(getattr(g, "inverse_and_log_det", None)):
-        raise TypeError("g must be invertible (provide inverse_and_log_det), e.g. an InvertibleMLP")
-    _check_f(f, aux.d)
+    check_has_methods(
+        g,
+        "g",
+        ("forward", "inverse_and_log_det"),
+        what="an invertible generator, e.g. InvertibleMLP",
+    )
+    check_bijector(f, aux.d)
+    n = check_int(n, "n", minimum=2)
     u, z = aux.sample(n, rng)
     x = g.forward(z)
-    zr, ldg = g.inverse_and_log_det(x)
+    zr, ldg = g.inverse_and_log_det(x)  # type: ignore[attr-defined]
     zt, ldf = f.forward_and_log_det(zr)
     lpu = aux.log_prob_u(u)
     joint = (lpu + aux.conditional_log_prob(zr, u) + ldg) - (
@@ -476,19 +323,19 @@ def shared_rotation_gap(
     n_mc: int = 20_000,
     rng: np.random.Generator | None = None,
 ) -> dict[str, float]:
-    r"""One auxiliary :math:`u` shared by all coordinates, :math:`z\mid u\sim\mathcal N(0,D_u)`, and a rotation :math:`A`.
+    r"""One :math:`u` shared by all coordinates and a rotation :math:`A`: the gap in closed form.
 
-    The twin (decoder :math:`g\circ A^{-1}`) models :math:`z` given :math:`u` as
-    :math:`\mathcal N(0,A^\top D_uA)`, so, in closed form,
+    .. math:: \Delta_u=\sum_up(u)\,\tfrac12\big[\operatorname{tr}(A^\top D_u^{-1}AD_u)-d\big]
 
-    .. math:: \Delta_u=\sum_up(u)\,\mathrm{KL}\big(\mathcal N(0,D_u)\,\|\,\mathcal N(0,A^\top D_uA)\big)
-              =\sum_up(u)\,\tfrac12\big[\operatorname{tr}(A^\top D_u^{-1}AD_u)-d\big],
-
-    zero for isotropic modulation :math:`D_u=s(u)^2I` (for every rotation) and positive otherwise
-    for an entangling :math:`A`. The marginal :math:`p(z)=\sum_up(u)\mathcal N(0,D_u)` is not
-    factorized (Theorem 1 does not apply); the rotation preserves it iff the modulation is
-    isotropic. Its gap :math:`\mathrm{KL}(p\,\|\,(A^{-1})_\#p)` is estimated by Monte Carlo (exact
-    log-densities by ``logsumexp``) when ``rng`` is given.
+    With :math:`z\mid u\sim\mathcal N(0,D_u)` the twin (decoder :math:`g\circ A^{-1}`) models
+    :math:`z` given :math:`u` as :math:`\mathcal N(0,A^\top D_uA)`, so
+    :math:`\Delta_u=\sum_up(u)\,\mathrm{KL}(\mathcal N(0,D_u)\,\|\,\mathcal N(0,A^\top D_uA))` in
+    closed form: zero for isotropic modulation :math:`D_u=s(u)^2I` (for every rotation; iVAE's
+    variability condition fails) and positive otherwise for an entangling :math:`A`. The marginal
+    :math:`p(z)=\sum_up(u)\mathcal N(0,D_u)` is a mixture of products, not factorized, so Theorem 1
+    does not apply to it; the rotation preserves it iff the modulation is isotropic. Its gap
+    :math:`\mathrm{KL}(p\,\|\,(A^{-1})_\#p)` is estimated by Monte Carlo (exact log-densities by
+    ``logsumexp``) when ``rng`` is given.
 
     Parameters
     ----------
@@ -506,22 +353,21 @@ def shared_rotation_gap(
     dict
         ``conditional`` (closed form), and with ``rng``: ``marginal``, ``marginal_stderr``.
     """
-    s = np.asarray(scales, dtype=np.float64)
-    if s.ndim != 2 or not (np.all(np.isfinite(s)) and np.all(s > 0)):
-        raise ValueError(f"scales must be a positive (M, d) array; got shape {np.shape(scales)}")
+    s = _as_scales(scales, "(M, d)")
     M, d = s.shape
-    Am = np.asarray(A, dtype=np.float64)
-    if Am.shape != (d, d) or np.max(np.abs(Am @ Am.T - np.eye(d))) > 1e-10:
+    Am = check_orthogonal(A, name="A")
+    if Am.shape != (d, d):
         raise ValueError(f"A must be an orthogonal ({d}, {d}) matrix; got shape {Am.shape}")
-    p = np.full(M, 1.0 / M) if probs is None else np.asarray(probs, dtype=np.float64)
-    if p.shape != (M,) or np.any(p <= 0) or abs(p.sum() - 1) > 1e-12:
-        raise ValueError(f"probs must be {M} positive numbers summing to 1")
+    p = np.full(M, 1.0 / M) if probs is None else _as_probs(probs, (M,))
+    n_mc = check_int(n_mc, "n_mc", minimum=2)
+    if rng is not None:
+        check_rng(rng)
     var = s * s
     kl = np.array([0.5 * (np.trace(Am.T @ np.diag(1 / v) @ Am @ np.diag(v)) - d) for v in var])
     out = {"conditional": float(p @ kl)}
     if rng is not None:
-        k = rng.choice(M, size=int(n_mc), p=p)
-        z = s[k] * rng.standard_normal((int(n_mc), d))
+        k = rng.choice(M, size=n_mc, p=p)
+        z = s[k] * rng.standard_normal((n_mc, d))
 
         def logp(zz: Array) -> Array:
             t = zz[:, None, :] / s[None]

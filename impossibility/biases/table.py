@@ -1,26 +1,13 @@
 r"""One number per inductive bias: how far it moves the likelihood of the entangled twin.
 
-Every row uses :math:`d=2` and the same entangling map, Theorem 1's
-:math:`f=G^{-1}\circ R(\pi/4)\circ G` for the row's prior (a plain rotation by :math:`\pi/4` for a
-Gaussian prior), and reports the expected log-likelihood gap
+.. math:: \Delta=\mathbb E\big[\log p_{\rm true}(\text{observed})
+          -\log p_{\rm twin}(\text{observed})\big]\ \ge0
 
-.. math:: \Delta=\mathbb E\big[\log p_{\rm true}(\text{observed})-\log p_{\rm twin}(\text{observed})\big]\ \ge0
-
-in nats per observation (theory.md §5.1), next to a *control* where the bias is absent and the
-gap is exactly 0:
-
-=====================  ==================================================  ==========================
-bias                   observed; gap                                        control (gap 0)
-=====================  ==================================================  ==========================
-none (unsupervised)    :math:`x`; :math:`\log p(x)` pointwise                —
-diagonal posterior     :math:`x`; best-ELBO deficit, linear VAE, closed form full-covariance encoder
-auxiliary variable     :math:`(x,u)`; :math:`\mathbb E_u\mathrm{KL}` by quadrature       isotropic shared :math:`u`
-pairs (soft sharing)   :math:`(x_1,x_2)`, :math:`k=1`, :math:`\sigma_n`; MC   :math:`k=d` (nothing shared)
-time (AR(1) latents)   :math:`(x_t,x_{t-1})`; Gaussian KL, closed form      equal autocorrelations
-=====================  ==================================================  ==========================
-
-(The diagonal posterior's "gap" is a deficit of the best attainable ELBO, not of the likelihood
-itself; the model's likelihood is unchanged — the bias is in the variational family.)
+Every row of :func:`bias_table` uses :math:`d=2` and the same entangling map, Theorem 1's
+:math:`f=G^{-1}\circ R(\pi/4)\circ G` for the row's prior, and reports :math:`\Delta` in nats per
+observation (theory.md §5.1) next to a control where the bias is absent and the gap is 0: no bias
+(:math:`x`), the diagonal posterior (a deficit of the best ELBO, not of the likelihood), an
+auxiliary variable :math:`(x,u)`, pairs :math:`(x_1,x_2)` and time :math:`(x_t,x_{t-1})`.
 """
 
 from __future__ import annotations
@@ -29,50 +16,32 @@ import math
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from . import auxiliary, diagonal, pairs
+from impossibility._validation import check_int, check_rng, check_scalar
+from impossibility.priors import FactorizedPrior
 
-__all__ = ["ar1_pair_gap", "bias_table", "BIAS_ORDER"]
+from .auxiliary import (
+    AuxiliaryPrior,
+    auxiliary_gap_quadrature,
+    marginal_log_ratio,
+    shared_rotation_gap,
+)
+from .diagonal import plane_rotation
+from .linear_vae import (
+    fit_linear_encoder,
+    linear_log_px,
+    linear_posterior_precision,
+    mean_field_gap,
+    reference_linear_decoder,
+)
+from .pairs import pair_gap
+from .temporal import ar1_pair_gap
 
-Array = NDArray[np.float64]
+__all__ = ["bias_table", "BIAS_ORDER"]
 
 #: Row keys of :func:`bias_table`, in display order.
 BIAS_ORDER = ("unsupervised", "diagonal", "auxiliary", "pairs", "time")
-
-
-def ar1_pair_gap(rho: ArrayLike, A: ArrayLike) -> float:
-    r"""KL between the lag-1 pair laws of stationary AR(1) latents and of their rotated twin (theory.md §5.4).
-
-    :math:`z_{i,t}=\rho_iz_{i,t-1}+\sqrt{1-\rho_i^2}\,\epsilon_{i,t}` has :math:`\mathcal N(0,I)`
-    marginals, so Theorem 1's map is a rotation :math:`A`. With :math:`D=\operatorname{diag}\rho`,
-    the pair :math:`(z_t,z_{t-1})` is :math:`\mathcal N(0,\Sigma_1)`,
-    :math:`\Sigma_1=\left(\begin{smallmatrix}I&D\\D&I\end{smallmatrix}\right)`, and the twin
-    (decoder :math:`g\circ A^{-1}`) models it as :math:`\mathcal N(0,\Sigma_2)` with :math:`A^\top DA` in
-    place of :math:`D`:
-
-    .. math:: \Delta_{\rm time}=\tfrac12\big[\operatorname{tr}(\Sigma_2^{-1}\Sigma_1)-2d
-              +\log\det\Sigma_2-\log\det\Sigma_1\big],
-
-    the gap per observed transition (the latent chains are Markov with equal marginals, so this is
-    also the KL rate per time step). Zero iff :math:`A^\top DA=D`, e.g. all :math:`\rho_i` equal.
-    """
-    r = np.asarray(rho, dtype=np.float64).reshape(-1)
-    d = r.size
-    if d < 1 or not np.all(np.abs(r) < 1):
-        raise ValueError(f"rho must hold autocorrelations in (-1, 1); got {r.tolist()}")
-    Am = np.asarray(A, dtype=np.float64)
-    if Am.shape != (d, d) or np.max(np.abs(Am @ Am.T - np.eye(d))) > 1e-10:
-        raise ValueError(f"A must be an orthogonal ({d}, {d}) matrix; got shape {Am.shape}")
-    D = np.diag(r)
-    eye = np.eye(d)
-    S1 = np.block([[eye, D], [D, eye]])
-    D2 = Am.T @ D @ Am
-    S2 = np.block([[eye, D2], [D2, eye]])
-    _, ld1 = np.linalg.slogdet(S1)
-    _, ld2 = np.linalg.slogdet(S2)
-    return float(0.5 * (np.trace(np.linalg.solve(S2, S1)) - 2 * d + ld2 - ld1))
 
 
 def bias_table(
@@ -111,21 +80,21 @@ def bias_table(
         ``stderr`` (0 for exact rows), ``method``, ``setting``, ``control_label`` and
         ``control_gap`` (``None`` for the unsupervised row); plus ``theta``, ``order``.
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-    if isinstance(n_mc, bool) or not isinstance(n_mc, (int, np.integer)) or n_mc < 10:
-        raise ValueError(f"n_mc must be an integer >= 10; got {n_mc!r}")
-    from impossibility.entangle import entangling_bijection
-    from impossibility.priors import FactorizedPrior
+    check_rng(rng)
+    n_mc = check_int(n_mc, "n_mc", minimum=10)
+    theta = check_scalar(theta, "theta")
+    noise = check_scalar(noise, "noise", minimum=0, include_min=False)
+    quadrature_panels = check_int(quadrature_panels, "quadrature_panels", minimum=2)
+    from impossibility.entangle import entangling_bijection  # lazy: keeps `biases` light
 
-    R = diagonal.plane_rotation(float(theta), 2)
+    R = plane_rotation(theta, 2)
     rows: dict[str, dict[str, Any]] = {}
 
     # unsupervised: a non-Gaussian prior, log p(x) of model and twin through f's log-det
     prior = FactorizedPrior([stats.laplace(), stats.logistic()])
     f = entangling_bijection(prior, R, require_complete=False)
-    z = prior.sample(int(n_mc), rng)
-    r = auxiliary.marginal_log_ratio(prior, f, z)
+    z = prior.sample(n_mc, rng)
+    r = marginal_log_ratio(prior, f, z)
     rows["unsupervised"] = {
         "label": "none (unsupervised)",
         "observed": "x",
@@ -139,15 +108,15 @@ def bias_table(
     }
 
     # diagonal posterior: linear VAE of theory.md §3.7
-    W, b, s2 = diagonal.reference_linear_decoder()
-    Lam = diagonal.linear_posterior_precision(W, s2)
+    W, b, s2 = reference_linear_decoder()
+    Lam = linear_posterior_precision(W, s2)
     x = W @ rng.standard_normal((2, 8)) + math.sqrt(s2) * rng.standard_normal((W.shape[0], 8))
-    full = diagonal.fit_linear_encoder(x.T, W @ R.T, b, s2, family="full")["elbo"]
-    full_gap = float(np.mean(diagonal.linear_log_px(x.T, W, b, s2) - full))
+    full = fit_linear_encoder(x.T, W @ R.T, b, s2, family="full")["elbo"]
+    full_gap = float(np.mean(linear_log_px(x.T, W, b, s2) - full))
     rows["diagonal"] = {
         "label": "diagonal posterior (best ELBO)",
         "observed": "x",
-        "gap": diagonal.mean_field_gap(Lam, R),
+        "gap": mean_field_gap(Lam, R),
         "stderr": 0.0,
         "method": "closed form ½[Σ log(RΛRᵀ)ᵢᵢ − log det Λ]",
         "setting": "linear VAE D=5, σ²=0.3, column norms 2 and 0.7",
@@ -156,10 +125,10 @@ def bias_table(
     }
 
     # auxiliary variable
-    aux = auxiliary.AuxiliaryPrior([list(aux_scales), list(aux_scales)])
+    aux = AuxiliaryPrior([list(aux_scales), list(aux_scales)])
     fa = entangling_bijection(aux.marginal, R, require_complete=False)
-    q = auxiliary.auxiliary_gap_quadrature(aux, fa, n_panels=int(quadrature_panels))
-    iso = auxiliary.shared_rotation_gap([[aux_scales[0]] * 2, [aux_scales[1]] * 2], R)
+    q = auxiliary_gap_quadrature(aux, fa, n_panels=quadrature_panels)
+    iso = shared_rotation_gap([[aux_scales[0]] * 2, [aux_scales[1]] * 2], R)
     rows["auxiliary"] = {
         "label": "auxiliary variable u",
         "observed": "(x, u)",
@@ -176,8 +145,8 @@ def bias_table(
     # pairs
     gprior = FactorizedPrior.standard_normal(2)
     fg = entangling_bijection(gprior, R, require_complete=False)
-    pg = pairs.pair_gap(gprior, fg, 1, float(noise), int(n_mc), rng)
-    pc = pairs.pair_gap(gprior, fg, 2, float(noise), int(n_mc), rng)
+    pg = pair_gap(gprior, fg, 1, noise, n_mc, rng)
+    pc = pair_gap(gprior, fg, 2, noise, n_mc, rng)
     rows["pairs"] = {
         "label": "pairs (weak supervision)",
         "observed": "(x₁, x₂)",
@@ -202,4 +171,4 @@ def bias_table(
         "control_label": "equal autocorrelations",
         "control_gap": ar1_pair_gap((rho[0], rho[0]), R),
     }
-    return {"rows": rows, "order": list(BIAS_ORDER), "theta": float(theta)}
+    return {"rows": rows, "order": list(BIAS_ORDER), "theta": theta}

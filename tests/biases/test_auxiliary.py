@@ -1,4 +1,4 @@
-"""Auxiliary variables (issue 5, item 2): f preserves p(x) but not p(z | u) nor p(x, u)."""
+"""Auxiliary variables (iVAE): f preserves p(x) but not p(z | u) nor p(x, u)."""
 
 from __future__ import annotations
 
@@ -6,73 +6,13 @@ import math
 
 import numpy as np
 import pytest
-from scipy import integrate, stats
+from scipy import stats
 
 import impossibility as im
-from impossibility.biases import auxiliary as ax
+from impossibility import biases as ax
 
 
-def _mixture_cdf(x, w, s):
-    return sum(wk * stats.norm.cdf(x / sk) for wk, sk in zip(w, s))
-
-
-# ------------------------------------------------------------------------ the scale mixture
-def test_mixture_against_direct_sums_and_theory_references():
-    w, s = [0.5, 0.5], [0.5, 2.0]
-    m = ax.gaussian_scale_mixture(w, s)
-    x = np.linspace(-6, 6, 25)
-    np.testing.assert_allclose(m.cdf(x), _mixture_cdf(x, w, s), atol=2e-16)
-    np.testing.assert_allclose(
-        m.pdf(x), sum(wk * stats.norm.pdf(x, scale=sk) for wk, sk in zip(w, s)), rtol=1e-14
-    )
-    # theory.md §5.2 (measured with scipy.stats.Mixture): logcdf(−30) = −116.82, icdf(1e-12) = −13.874
-    assert m.logcdf(-30.0) == pytest.approx(-116.82, abs=0.005)
-    assert m.ppf(1e-12) == pytest.approx(-13.874, abs=5e-4)
-    assert m.isf(1e-12) == pytest.approx(13.874, abs=5e-4)
-    # symmetric tails; normalised density; variance Σ w s²
-    np.testing.assert_allclose(m.logsf(x), m.logcdf(-x), rtol=0, atol=0)
-    assert integrate.quad(m.pdf, -np.inf, np.inf)[0] == pytest.approx(1.0, abs=1e-10)
-    assert m.var() == pytest.approx(0.5 * 0.25 + 0.5 * 4.0, rel=1e-14)
-    assert m.median() == 0.0
-
-
-def test_mixture_quantiles_invert_the_log_cdf_deep_in_the_tails():
-    m = ax.gaussian_scale_mixture([0.2, 0.3, 0.5], [0.3, 1.0, 4.0])
-    logq = -np.geomspace(1e-3, 690.0, 400)
-    q = np.exp(logq)
-    x = m.ppf(q)
-    # relative accuracy of log F at the computed quantile: a few ulps of |log q|
-    np.testing.assert_allclose(m.logcdf(x), logq, rtol=1e-14, atol=1e-15)
-    np.testing.assert_allclose(m.isf(q), -x, rtol=0, atol=0)
-    # upper half through 1 − q (exact for q ≥ 1/2)
-    qq = np.linspace(0.5, 1 - 1e-9, 50)
-    np.testing.assert_allclose(m.cdf(m.ppf(qq)), qq, rtol=1e-14)
-
-
-def test_mixture_samples_follow_the_cdf(stat_check):
-    m = ax.gaussian_scale_mixture([0.3, 0.7], [0.4, 1.5])
-    x = m.rvs(size=5000, random_state=np.random.default_rng(0))
-    stat_check(stats.kstest(x, m.cdf).pvalue, "KS of mixture samples against its CDF")
-
-
-def test_mixture_in_a_factorized_prior_gives_a_prior_preserving_f():
-    aux = ax.AuxiliaryPrior([[0.5, 2.0], [0.7, 1.5], [1.0, 3.0]])
-    prior = aux.marginal
-    assert isinstance(prior, im.FactorizedPrior) and prior.d == 3
-    f = im.entangling_bijection(prior, rng=np.random.default_rng(1))
-    u = prior.sample(300, np.random.default_rng(2))
-    # p(f(u)) |det J_f(u)| = p(u): rounding of the generic Gaussianizing route
-    assert np.max(im.density_invariance_error(f, prior, u)) < 1e-10
-    np.testing.assert_allclose(f.inverse(f.forward(u)), u, atol=1e-10)
-
-
-def test_mixture_errors():
-    with pytest.raises(ValueError, match="sum to 1"):
-        ax.gaussian_scale_mixture([0.5, 0.6], [1.0, 2.0])
-    with pytest.raises(ValueError, match="scales"):
-        ax.gaussian_scale_mixture([0.5, 0.5], [1.0, -2.0])
-    with pytest.raises(ValueError, match="equal length"):
-        ax.gaussian_scale_mixture([1.0], [1.0, 2.0])
+def test_auxiliary_prior_errors():
     with pytest.raises(ValueError, match="shape"):
         ax.AuxiliaryPrior([1.0, 2.0])
     aux = ax.AuxiliaryPrior([[1.0, 2.0], [1.0, 2.0]])
@@ -169,3 +109,61 @@ def test_quadrature_converges(quad16):
     # error estimate |Q(16) − Q(8)| bounds the coarse error; the fine one is much smaller
     assert abs(fine["conditional"] - coarse) == pytest.approx(fine["error_estimate"], rel=1e-12)
     assert fine["error_estimate"] < 1e-3
+
+
+def test_validation_types_and_values():
+    aux, f = _setup()
+    rng = np.random.default_rng(0)
+    with pytest.raises(TypeError, match="u must hold integer states; got dtype float64"):
+        aux.std(np.zeros((1, 2)))
+    with pytest.raises(ValueError, match=r"u must have shape \(n, 2\)"):
+        aux.log_prob_u(np.zeros((1, 3), dtype=int))
+    with pytest.raises(ValueError, match=r"u must have shape \(2, 2\)"):
+        aux.conditional_log_prob(np.zeros((2, 2)), np.zeros((1, 2), dtype=int))
+    with pytest.raises(ValueError, match=r"z must have shape \(n, 2\)"):
+        aux.conditional_log_prob(np.zeros((1, 3)), np.zeros((1, 2), dtype=int))
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        aux.sample(3, np.random.RandomState(0))
+    with pytest.raises(TypeError, match="n must be an integer; got 3.0"):
+        aux.sample(3.0, rng)
+    with pytest.raises(ValueError, match="n must be an integer >= 2; got 1"):
+        ax.auxiliary_gap_mc(aux, f, 1, rng)
+    with pytest.raises(TypeError, match=r"f must provide .forward\(\) \(a Bijector\)"):
+        ax.conditional_log_ratio(aux, object(), np.zeros((1, 2)), np.zeros((1, 2), dtype=int))
+    f3 = im.entangling_bijection(im.FactorizedPrior.standard_normal(3), rng=rng)
+    with pytest.raises(ValueError, match="f acts on d = 3 coordinates but the prior has d = 2"):
+        ax.marginal_log_ratio(aux.marginal, f3, np.zeros((1, 2)))
+
+    class ForwardOnly:
+        def forward(self, z):
+            return z
+
+    with pytest.raises(TypeError, match=r"g must provide .inverse_and_log_det\(\)"):
+        ax.observed_gap(aux, f, ForwardOnly(), 10, rng)
+    with pytest.raises(TypeError, match="n_panels must be an integer; got 8.0"):
+        ax.auxiliary_gap_quadrature(aux, f, n_panels=8.0)
+    with pytest.raises(ValueError, match="half_width must be > 0 and <= 12; got 20.0"):
+        ax.auxiliary_gap_quadrature(aux, f, half_width=20.0)
+    with pytest.raises(ValueError, match=r"probs must have shape \(2, 2\)"):
+        ax.AuxiliaryPrior([[0.5, 2.0], [0.5, 2.0]], probs=[0.2, 0.3, 0.5])
+    with pytest.raises(ValueError, match="probs must be positive and each row must sum to 1"):
+        ax.AuxiliaryPrior([[0.5, 2.0], [0.5, 2.0]], probs=[0.2, 0.7])
+    with pytest.raises(ValueError, match="scales must be positive"):
+        ax.AuxiliaryPrior([[0.5, -2.0]])
+
+
+def test_shared_rotation_gap_validation():
+    A = im.rotation_2d(0.3)
+    # the package's one orthogonality tolerance (1e3·ε·d), not a private 1e-10
+    with pytest.raises(ValueError, match="A is not orthogonal"):
+        ax.shared_rotation_gap([[0.5, 2.0]], A + 1e-11)
+    with pytest.raises(ValueError, match=r"A must be an orthogonal \(2, 2\) matrix"):
+        ax.shared_rotation_gap([[0.5, 2.0]], np.eye(3))
+    with pytest.raises(ValueError, match=r"scales must have shape \(M, d\)"):
+        ax.shared_rotation_gap([0.5, 2.0], A)
+    with pytest.raises(ValueError, match=r"probs must have shape \(2,\)"):
+        ax.shared_rotation_gap([[0.5, 2.0], [2.0, 0.5]], A, probs=[1.0])
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        ax.shared_rotation_gap([[0.5, 2.0]], A, rng=1)
+    with pytest.raises(TypeError, match="n_mc must be an integer"):
+        ax.shared_rotation_gap([[0.5, 2.0]], A, n_mc=1e4)
