@@ -23,8 +23,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from impossibility import nn
-from impossibility.biases import diagonal as dg
+from impossibility import biases, nn
 from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 from impossibility.vae import VAE
 
@@ -49,24 +48,26 @@ def compute(ctx: Any) -> dict:
     out: dict[str, Any] = {}
     with nn.blas_threads(1):
         # (a) closed form and BFGS for the reference decoder
-        W, b, s2 = dg.reference_linear_decoder()
-        Lam = dg.linear_posterior_precision(W, s2)
+        W, b, s2 = biases.reference_linear_decoder()
+        Lam = biases.linear_posterior_precision(W, s2)
         th_dense = np.linspace(-math.pi / 2, math.pi / 2, 181)
         th_pts = np.linspace(-math.pi / 2, math.pi / 2, 7 if quick else 25)
         x_ref = ctx.rng(0).normal(size=(3 if quick else 10, 5)) * 1.5
-        curve = dg.linear_gap_curve(W, b, s2, th_pts, x_ref)
+        curve = biases.linear_gap_curve(W, b, s2, th_pts, x_ref)
         out["a"] = {
             "theta_dense": th_dense,
-            "formula_dense": [dg.mean_field_gap(Lam, dg.plane_rotation(t)) for t in th_dense],
+            "formula_dense": [
+                biases.mean_field_gap(Lam, biases.plane_rotation(t)) for t in th_dense
+            ],
             "theta": th_pts,
             "bfgs_diagonal": curve["diagonal"],
             "bfgs_full": curve["full"],
             "formula": curve["formula"],
-            "reference": {f"{k:.10f}": v for k, v in dg.REFERENCE_GAPS.items()},
+            "reference": {f"{k:.10f}": v for k, v in biases.REFERENCE_GAPS.items()},
             "reference_formula": [
-                dg.mean_field_gap(Lam, dg.plane_rotation(t)) for t in dg.REFERENCE_GAPS
+                biases.mean_field_gap(Lam, biases.plane_rotation(t)) for t in biases.REFERENCE_GAPS
             ],
-            "reference_bfgs": dg.linear_gap_curve(W, b, s2, list(dg.REFERENCE_GAPS), x_ref)[
+            "reference_bfgs": biases.linear_gap_curve(W, b, s2, list(biases.REFERENCE_GAPS), x_ref)[
                 "diagonal"
             ],
         }
@@ -79,12 +80,12 @@ def compute(ctx: Any) -> dict:
         x = rng.normal(size=(n, 2)) @ Wt.T + math.sqrt(s2) * rng.normal(size=(n, 5))
         vae = VAE(5, 2, hidden=(), likelihood="gaussian", obs_std=math.sqrt(s2), rng=rng)
         vae.fit(x, rng=rng, n_steps=600 if quick else 6000, batch_size=128, lr=3e-3, progress=False)
-        Wv, bv, sv = dg.linear_vae_parameters(vae)
-        Lv = dg.linear_posterior_precision(Wv, sv)
+        Wv, bv, sv = biases.linear_vae_parameters(vae)
+        Lv = biases.linear_posterior_precision(Wv, sv)
         xe = x[: 10 if quick else 100]
         th = np.linspace(-math.pi / 2, math.pi / 2, 5 if quick else 13)
-        c = dg.elbo_rotation_curve(vae, xe, th, rng=rng, n_samples=8)
-        lpx = float(np.mean(dg.linear_log_px(xe, Wv, bv, sv)))
+        c = biases.elbo_rotation_curve(vae, xe, th, rng=rng, n_samples=8)
+        lpx = float(np.mean(biases.linear_log_px(xe, Wv, bv, sv)))
         out["b"] = {
             "theta": th,
             "elbo_diagonal": c["elbo_diagonal"],
@@ -92,13 +93,15 @@ def compute(ctx: Any) -> dict:
             "elbo_pushforward": c["elbo_pushforward"],
             "log_px": lpx,
             "theta_dense": th_dense,
-            "formula_dense": [lpx - dg.mean_field_gap(Lv, dg.plane_rotation(t)) for t in th_dense],
+            "formula_dense": [
+                lpx - biases.mean_field_gap(Lv, biases.plane_rotation(t)) for t in th_dense
+            ],
             "max_abs_refit_vs_formula": float(
                 np.max(
                     np.abs(
                         lpx
                         - c["elbo_diagonal"]
-                        - [dg.mean_field_gap(Lv, dg.plane_rotation(t)) for t in th]
+                        - [biases.mean_field_gap(Lv, biases.plane_rotation(t)) for t in th]
                     )
                 )
             ),
@@ -129,11 +132,11 @@ def compute(ctx: Any) -> dict:
         xe = x[: 10 if quick else 60]
         S = 8 if quick else 16
         th = np.linspace(-math.pi / 2, math.pi / 2, 5 if quick else 13)
-        cd = dg.elbo_rotation_curve(
+        cd = biases.elbo_rotation_curve(
             vae, xe, th, rng=ctx.rng(3), n_samples=S, families=("diagonal",)
         )
         th_full = th[::2] if quick else th[::3]
-        cf = dg.elbo_rotation_curve(
+        cf = biases.elbo_rotation_curve(
             vae, xe, th_full, rng=ctx.rng(3), n_samples=S, families=("full",)
         )
         _, lv = vae.encode(xe)

@@ -21,10 +21,9 @@ import numpy as np
 from scipy import stats
 
 import impossibility as im
-from impossibility import nn
-from impossibility.biases import pairs as pr
+from impossibility import biases, nn
 from impossibility.data import ProceduralSprites
-from impossibility.metrics import evaluate_representation
+from impossibility.metrics import MetricSizes, evaluate_representation
 from impossibility.objectives import BetaVAE
 from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
 from impossibility.vae import VAE
@@ -64,12 +63,12 @@ def compute(ctx: Any) -> dict:
         for name, prior in _priors().items():
             f = im.entangling_bijection(prior, A)
             rng = ctx.rng(1)
-            z, zt, _ = pr.sample_latent_pairs(prior, 1, n_mc, rng)
+            z, zt, _ = biases.sample_latent_pairs(prior, 1, n_mc, rng)
             eq_true = np.bincount(np.sum(z == zt, axis=1), minlength=4)
             eq_twin = np.bincount(np.sum(f.forward(z) == f.forward(zt), axis=1), minlength=4)
-            gaps = [pr.pair_gap(prior, f, 1, s, n_mc, rng) for s in noises]
-            control = pr.pair_gap(prior, f, 3, 0.1, n_mc, rng)
-            lead = pr.pair_gap_leading_term(prior, f, 1, n_mc, rng)
+            gaps = [biases.pair_gap(prior, f, 1, s, n_mc, rng) for s in noises]
+            control = biases.pair_gap(prior, f, 3, 0.1, n_mc, rng)
+            lead = biases.pair_gap_leading_term(prior, f, 1, n_mc, rng)
             curves[name] = {
                 "noise": noises,
                 "gap": [g["gap"] for g in gaps],
@@ -86,10 +85,10 @@ def compute(ctx: Any) -> dict:
         base = ProceduralSprites(
             num_scales=3, num_orientations=1, num_positions=8, image_size=16, supersample=2
         )
-        ds = pr.VaryingFactors(base)
+        ds = biases.VaryingFactors(base)
         rng = ctx.rng(2)
         n_pairs = 2000 if quick else 10000
-        x1, x2, _, _ = pr.make_pair_dataset(ds, n_pairs, 1, rng)
+        x1, x2, _, _ = biases.make_pair_dataset(ds, n_pairs, 1, rng)
         cfg = {
             "latent_dim": 6,
             "hidden": [128, 64],
@@ -131,7 +130,7 @@ def compute(ctx: Any) -> dict:
                     ds.observation_shape, cfg["latent_dim"], hidden=tuple(cfg["hidden"]), rng=r
                 )
                 if model == "ada_gvae":
-                    hist = pr.AdaGVAE(vae, beta=cfg["beta"]).fit(
+                    hist = biases.AdaGVAE(vae, beta=cfg["beta"]).fit(
                         x1,
                         x2,
                         rng=r,
@@ -157,7 +156,7 @@ def compute(ctx: Any) -> dict:
                     ds,
                     ctx.rng(20, seed),
                     metrics=metric_families,
-                    **msizes,
+                    sizes=MetricSizes(**msizes),
                 )
                 runs.append(
                     {

@@ -35,57 +35,6 @@ def _flat(x: Array) -> Array:
     return np.asarray(x, dtype=np.float64).reshape(x.shape[0], -1)
 
 
-def _downstream_and_dci(
-    z_tr: Array,
-    y_tr: Array,
-    z_te: Array,
-    y_te: Array,
-    *,
-    small: int,
-    n_estimators: int,
-    rng: np.random.Generator,
-) -> dict[str, Any]:
-    """DCI from boosted-tree importances, and downstream accuracies at ``small`` and all labels.
-
-    Belongs in ``impossibility.metrics`` (downstream); kept here until that module lands.
-    """
-    from sklearn.ensemble import GradientBoostingClassifier
-    from sklearn.linear_model import LogisticRegression
-
-    from impossibility.metrics import dci_from_importance
-
-    K = y_tr.shape[1]
-    mean, std = z_tr.mean(0), z_tr.std(0)
-    std = np.where(std > 0, std, 1.0)
-    s_tr, s_te = (z_tr - mean) / std, (z_te - mean) / std
-    importance = np.zeros((z_tr.shape[1], K))
-    acc: dict[str, list[float]] = {f"{m}_{n}": [] for m in ("lr", "gbt") for n in ("small", "all")}
-    for k in range(K):
-        for n_lab, tag in ((small, "small"), (z_tr.shape[0], "all")):
-            yk = y_tr[:n_lab, k]
-            if np.unique(yk).size < 2:  # a classifier needs two classes: predict the only one
-                acc[f"lr_{tag}"].append(float(np.mean(y_te[:, k] == yk[0])))
-                acc[f"gbt_{tag}"].append(float(np.mean(y_te[:, k] == yk[0])))
-                continue
-            lr = LogisticRegression(max_iter=500).fit(s_tr[:n_lab], yk)
-            acc[f"lr_{tag}"].append(float(np.mean(lr.predict(s_te) == y_te[:, k])))
-            gbt = GradientBoostingClassifier(
-                n_estimators=n_estimators, random_state=int(rng.integers(2**31 - 1))
-            ).fit(z_tr[:n_lab], yk)
-            acc[f"gbt_{tag}"].append(float(np.mean(gbt.predict(z_te) == y_te[:, k])))
-            if tag == "all":
-                importance[:, k] = np.abs(gbt.feature_importances_)
-    dis, comp = dci_from_importance(importance)
-    out: dict[str, Any] = {"dci_disentanglement": dis, "dci_completeness": comp}
-    for name, values in acc.items():
-        out[name] = float(np.mean(values))
-        out[name + "_per_factor"] = values
-    out["dci_informativeness_test"] = out["gbt_all"]
-    for m in ("lr", "gbt"):
-        out[f"{m}_efficiency"] = out[f"{m}_small"] / out[f"{m}_all"] if out[f"{m}_all"] > 0 else 0.0
-    return out
-
-
 def run_one(config: RunConfig) -> dict[str, Any]:
     """Train one model and evaluate it; return a JSON-able record (does not write anything).
 
@@ -103,8 +52,13 @@ def run_one(config: RunConfig) -> dict[str, Any]:
         raise TypeError(f"config must be a RunConfig; got {type(config).__name__}")
     from threadpoolctl import threadpool_limits
 
-    from impossibility.metrics import evaluate_representation, gaussian_total_correlation
-    from impossibility.metrics.sampling import sample_factors_and_codes
+    from impossibility.metrics import (
+        MetricSizes,
+        downstream_scores,
+        evaluate_representation,
+        gaussian_total_correlation,
+        sample_factors_and_codes,
+    )
     from impossibility.vae import VAE
 
     t0 = time.perf_counter()
@@ -172,27 +126,29 @@ def run_one(config: RunConfig) -> dict[str, Any]:
                 data,
                 rng_metrics,
                 metrics=["beta_vae", "factor_vae", "mig", "sap", "modularity_explicitness"],
-                num_train=s.num_train,
-                num_test=s.num_test,
-                sample_batch_size=256,
-                beta_vae_num_train=s.beta_vae_num_train,
-                beta_vae_num_eval=s.beta_vae_num_eval,
-                factor_vae_num_train=s.factor_vae_num_train,
-                factor_vae_num_eval=s.factor_vae_num_eval,
-                factor_vae_num_variance_estimate=s.factor_vae_num_variance_estimate,
-                score_batch_size=s.score_batch_size,
+                sizes=MetricSizes(
+                    num_train=s.num_train,
+                    num_test=s.num_test,
+                    sample_batch_size=256,
+                    beta_vae_num_train=s.beta_vae_num_train,
+                    beta_vae_num_eval=s.beta_vae_num_eval,
+                    factor_vae_num_train=s.factor_vae_num_train,
+                    factor_vae_num_eval=s.factor_vae_num_eval,
+                    factor_vae_num_variance_estimate=s.factor_vae_num_variance_estimate,
+                    score_batch_size=s.score_batch_size,
+                ),
             )
             scores.update(metrics)
             z_tr, y_tr = sample_factors_and_codes(data, rep, s.num_train, rng_down, batch_size=256)
             z_te, y_te = sample_factors_and_codes(data, rep, s.num_test, rng_down, batch_size=256)
-            down = _downstream_and_dci(
+            down = downstream_scores(
                 z_tr,
                 y_tr,
                 z_te,
                 y_te,
+                rng=rng_down,
                 small=s.downstream_small,
                 n_estimators=s.dci_n_estimators,
-                rng=rng_down,
             )
             record["per_factor"] = {k: v for k, v in down.items() if k.endswith("_per_factor")}
             scores.update({k: v for k, v in down.items() if not k.endswith("_per_factor")})
