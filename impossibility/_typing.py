@@ -59,6 +59,10 @@ class BijectorLike(Protocol):
 
     def inverse_and_log_det(self, y: ArrayLike) -> tuple[Array, Array]: ...
 
+    def forward(self, x: ArrayLike) -> Array: ...
+
+    def inverse(self, y: ArrayLike) -> Array: ...
+
 
 @runtime_checkable
 class GeneratorLike(Protocol):

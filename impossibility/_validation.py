@@ -218,7 +218,8 @@ def as_array(
             s is None or s == a for s, a in zip(shape, arr.shape, strict=True)
         )
         if not ok:
-            want = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
+            dims = ["n" if s is None else str(s) for s in shape]
+            want = f"({dims[0]},)" if len(dims) == 1 else "(" + ", ".join(dims) + ")"
             raise ValueError(f"{name} must have shape {want}; got shape {arr.shape}")
     if finite:
         check_finite(arr, name)

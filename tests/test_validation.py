@@ -121,3 +121,8 @@ def test_check_same_rows():
         ValueError, match=r"same number of samples \(rows\); got \{'a': 3, 'b': 2\}"
     ):
         v.check_same_rows(a=np.zeros((3, 1)), b=np.zeros((2, 2)))
+
+
+def test_shape_messages_read_like_numpy_shapes():
+    with pytest.raises(ValueError, match=r"b must have shape \(3,\); got shape \(2,\)"):
+        v.as_array(np.zeros(2), "b", shape=(3,))
