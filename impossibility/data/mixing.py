@@ -24,6 +24,7 @@ from scipy import stats
 from .._typing import Array, PriorLike
 from .._validation import as_array, check_int, check_rng
 from ..generative import InjectiveMLP, InvertibleMLP, TanhResidual
+from ..generative._checks import check_prior
 from ..priors import FactorizedPrior
 from .base import GroundTruthData
 from .squash import AlgebraicSquash
@@ -34,14 +35,7 @@ __all__ = ["ContinuousMixingData"]
 def _marginals(prior: PriorLike | None, K: int) -> list[Any]:
     if prior is None:
         return [stats.uniform() for _ in range(K)]
-    marg = getattr(prior, "marginals", None)
-    if marg is None:
-        raise TypeError(
-            f"prior must be a FactorizedPrior (with .marginals) or None; got {type(prior).__name__}"
-        )
-    if len(marg) != K:
-        raise ValueError(f"the prior has {len(marg)} coordinates but the mixing takes {K} latents")
-    return list(marg)
+    return list(check_prior(prior, K, methods=(), consumer="the mixing").marginals)
 
 
 def _bins(num_bins: int | Sequence[int], K: int) -> list[int]:

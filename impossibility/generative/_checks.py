@@ -29,9 +29,16 @@ def check_nonlinearity(h: object, name: str, d: int | None = None) -> Invertible
 
 
 def check_prior(
-    prior: object, d: int, *, methods: Iterable[str] = ("log_prob", "sample")
+    prior: object,
+    d: int,
+    *,
+    methods: Iterable[str] = ("log_prob", "sample"),
+    consumer: str = "the decoder",
 ) -> PriorLike:
-    """Return ``prior`` if it is a factorized prior (``marginals`` and ``methods``) on R^d."""
+    """Return ``prior`` if it is a factorized prior (``marginals`` and ``methods``) on R^d.
+
+    ``consumer`` names what takes the d latents, for the message of a dimension mismatch.
+    """
     check_has_methods(prior, "prior", methods, what="a FactorizedPrior")
     marginals = getattr(prior, "marginals", None)
     if marginals is None:
@@ -39,7 +46,9 @@ def check_prior(
             f"prior must be a FactorizedPrior (with .marginals); got {type(prior).__name__}"
         )
     if len(marginals) != d:
-        raise ValueError(f"the prior has {len(marginals)} coordinates but the decoder takes d={d}")
+        raise ValueError(
+            f"the prior has {len(marginals)} coordinates but {consumer} takes {d} latents"
+        )
     return prior  # type: ignore[return-value]
 
 

@@ -144,7 +144,9 @@ class EntangledBijector(Chain, EntangledGenerator):
         return f"EntangledBijector(g={self.g!r}, f={self.f!r})"
 
 
-def entangle_generator(g: Any, f: Bijector) -> Any:
+def entangle_generator(
+    g: GeneratorLike | GaussianNoiseDecoder, f: Bijector
+) -> EntangledGenerator | GaussianNoiseDecoder:
     r"""The twin's decoder for the bijection ``f``: :math:`g\circ f^{-1}`.
 
     A :class:`GaussianNoiseDecoder` keeps its noise and entangles its mean,
