@@ -1,19 +1,11 @@
-"""Tests for impossibility.data: procedural sprites and continuous-mixing ground-truth data."""
+"""Tests for impossibility.data.sprites: procedural dSprites-like images."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import stats
 
-from impossibility import FactorizedPrior
-from impossibility.data import (
-    SPRITE_SHAPES,
-    ContinuousMixingData,
-    GroundTruthData,
-    ProceduralSprites,
-)
-from impossibility.generative import InjectiveMLP, InvertibleMLP
+from impossibility.data import SPRITE_SHAPES, GroundTruthData, ProceduralSprites
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +33,6 @@ def test_sprites_interface_and_shapes(sprites):
     assert f0.shape == (0, 5) and x0.shape == (0, 32, 32, 1)
     obs = sprites.sample_observations(3, np.random.default_rng(5))
     np.testing.assert_array_equal(obs, sprites.sample(3, np.random.default_rng(5))[1])
-
-
-def test_sample_factors_draws_column_by_column(sprites):
-    # metrics.md §5: factor k is rng.integers(n_k, size=n), drawn in factor order
-    f = sprites.sample_factors(100, np.random.default_rng(3))
-    rng = np.random.default_rng(3)
-    expected = np.stack([rng.integers(n, size=100) for n in sprites.factors_num_values], axis=1)
-    np.testing.assert_array_equal(f, expected)
 
 
 def test_sprites_smaller_configurations():
@@ -225,168 +209,23 @@ def test_supersample_is_coverage():
     assert np.all(diff <= boundary.sum(axis=(1, 2, 3)) + 1)
 
 
-# ============================================================================ uniformity
-def test_factor_uniformity_and_independence(sprites, stat_check):
-    # chi-square goodness of fit per factor and a contingency test between two factors; p-values
-    # are compared with the suite level α = 1e-10 (conftest), so a correct sampler fails with
-    # probability ≤ 1e-10 per assertion
-    f = sprites.sample_factors(40_000, np.random.default_rng(7))
-    for k, n in enumerate(sprites.factors_num_values):
-        counts = np.bincount(f[:, k], minlength=n)
-        stat_check(stats.chisquare(counts).pvalue, f"uniformity of factor {k}")
-    table = np.zeros((3, 6))
-    np.add.at(table, (f[:, 0], f[:, 1]), 1)
-    stat_check(stats.chi2_contingency(table).pvalue, "independence of shape and scale")
-    # the same check must be able to fail: a biased sampler is rejected
-    biased = np.bincount(np.minimum(f[:, 2], 38), minlength=40)
-    assert stats.chisquare(biased).pvalue < 1e-10
-
-
 # ============================================================================ bad input
-def test_sprites_bad_input(sprites):
-    rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match="integer"):
-        sprites.sample_observations_from_factors(np.zeros((2, 5)), rng)
-    with pytest.raises(ValueError, match=r"shape \(n, 5\)"):
-        sprites.sample_observations_from_factors(np.zeros((2, 4), dtype=int), rng)
-    with pytest.raises(ValueError, match="out of range"):
-        sprites.sample_observations_from_factors(np.array([[0, 0, 40, 0, 0]]), rng)
-    with pytest.raises(ValueError, match="out of range"):
-        sprites.sample_observations_from_factors(np.array([[-1, 0, 0, 0, 0]]), rng)
-    with pytest.raises(ValueError, match="n must be"):
-        sprites.sample_factors(-1, rng)
-    with pytest.raises(ValueError, match="n must be"):
-        sprites.sample_factors(2.5, rng)
-    with pytest.raises(TypeError, match="Generator"):
-        sprites.sample(3, np.random.RandomState(0))
+def test_sprites_bad_input():
     with pytest.raises(ValueError, match="shapes"):
         ProceduralSprites(shapes=("circle",))
     with pytest.raises(ValueError, match="shapes"):
         ProceduralSprites(shapes=())
+    with pytest.raises(ValueError, match="shapes"):
+        ProceduralSprites(shapes=("heart", "heart"))
     with pytest.raises(ValueError, match="sprite_radius"):
         ProceduralSprites(sprite_radius=0.45)
+    with pytest.raises(TypeError, match="sprite_radius"):
+        ProceduralSprites(sprite_radius="0.2")
     with pytest.raises(ValueError, match="num_scales"):
         ProceduralSprites(num_scales=0)
+    with pytest.raises(TypeError, match="num_positions"):
+        ProceduralSprites(num_positions=4.0)
     with pytest.raises(ValueError, match="supersample"):
         ProceduralSprites(supersample=0)
-
-
-# ============================================================================ continuous mixing
-PRIORS = {
-    "uniform": None,
-    "mixed": FactorizedPrior(
-        [stats.norm(), stats.laplace(scale=2), stats.beta(2, 5), stats.gamma(3)]
-    ),
-    "heavy": FactorizedPrior([stats.logistic(), stats.t(4), stats.norm(1, 3), stats.gamma(2)]),
-}
-
-
-@pytest.mark.parametrize("name", list(PRIORS))
-@pytest.mark.parametrize("D", [None, 7])
-def test_mixing_shapes_ranges_and_exact_inverse(name, D):
-    ds = ContinuousMixingData.random(
-        4, np.random.default_rng(1), prior=PRIORS[name], observation_dim=D
-    )
-    assert ds.num_factors == 4 and ds.factors_num_values == [10] * 4
-    assert ds.observation_shape == ((4 if D is None else D),)
-    assert isinstance(ds.mixing, InvertibleMLP if D is None else InjectiveMLP)
-    f, z, x = ds.sample_with_latents(20_000, np.random.default_rng(2))
-    assert f.dtype == np.int64 and z.dtype == np.float64 and x.dtype == np.float64
-    assert x.shape == (20_000, ds.observation_shape[0])
-    assert np.all((x > 0) & (x < 1))
-    np.testing.assert_array_equal(ds.latents_to_factors(z), f)  # each latent lies in its bin
-    # exact inverse: measured ≤ 3e-13 relative; the squash amplifies the spacing of doubles near 1
-    # by 2(1+y²)^{3/2} (≤ 3e-11 at |y| = 50) and g⁻¹ by its Lipschitz constant, so 1e-9 is safe
-    zi = ds.latents_from_observations(x)
-    assert np.max(np.abs(zi - z) / (1 + np.abs(z))) < 1e-9
-
-
-def test_mixing_latents_follow_the_prior(stat_check):
-    prior = PRIORS["mixed"]
-    ds = ContinuousMixingData.random(
-        4, np.random.default_rng(3), prior=prior, num_bins=[2, 5, 7, 10]
-    )
-    f, z, _ = ds.sample_with_latents(20_000, np.random.default_rng(4))
-    for i, m in enumerate(prior.marginals):
-        stat_check(stats.kstest(z[:, i], m.cdf).pvalue, f"latent {i} ~ prior marginal")
-        stat_check(
-            stats.chisquare(np.bincount(f[:, i], minlength=ds.factors_num_values[i])).pvalue,
-            f"factor {i} uniform",
-        )
-
-
-def test_mixing_every_factor_changes_every_observation():
-    ds = ContinuousMixingData.random(3, np.random.default_rng(5), observation_dim=5)
-    f = ds.sample_factors(500, np.random.default_rng(6))
-    base = ds.sample_observations_from_factors(f, np.random.default_rng(7))
-    for k in range(3):
-        g = f.copy()
-        g[:, k] = (g[:, k] + 1) % ds.factors_num_values[k]
-        moved = ds.sample_observations_from_factors(g, np.random.default_rng(7))  # same U draws
-        assert np.all(np.abs(moved - base).max(axis=1) > 1e-6)
-        # entangled mixing: every observed coordinate moves
-        assert np.all(np.abs(moved - base) > 0)
-
-
-def test_mixing_determinism_and_squash_off():
-    a = ContinuousMixingData.random(3, np.random.default_rng(8), squash=False)
-    b = ContinuousMixingData.random(3, np.random.default_rng(8), squash=False)
-    fa, za, xa = a.sample_with_latents(50, np.random.default_rng(9))
-    fb, zb, xb = b.sample_with_latents(50, np.random.default_rng(9))
-    np.testing.assert_array_equal(xa, xb)
-    np.testing.assert_array_equal(xa, a.mixing.forward(za))  # no squash: x = g(z)
-    np.testing.assert_allclose(a.latents_from_observations(xa), za, rtol=1e-12, atol=1e-12)
-    _, _, xc = a.sample_with_latents(50, np.random.default_rng(10))
-    assert not np.array_equal(xa, xc)
-
-
-def test_mixing_bad_input():
-    rng = np.random.default_rng(0)
-    ds = ContinuousMixingData.random(
-        3, rng, prior=FactorizedPrior([stats.beta(2, 5), stats.norm(), stats.norm()])
-    )
-    with pytest.raises(ValueError, match="num_bins"):
-        ContinuousMixingData(ds.mixing, num_bins=1)
-    with pytest.raises(ValueError, match="num_bins"):
-        ContinuousMixingData(ds.mixing, num_bins=[3, 3])
-    with pytest.raises(ValueError, match="mixing"):
-        ContinuousMixingData(np.eye(3))
-    with pytest.raises(ValueError, match="coordinates"):
-        ContinuousMixingData(ds.mixing, prior=FactorizedPrior.iid(stats.norm(), 2))
-    with pytest.raises(ValueError, match="observation_dim"):
-        ContinuousMixingData.random(3, rng, observation_dim=2)
-    with pytest.raises(ValueError, match="outside the open support"):
-        ds.latents_to_factors(np.array([[1.5, 0.0, 0.0]]))
-    with pytest.raises(ValueError, match=r"\(0, 1\)"):
-        ds.latents_from_observations(np.array([[0.5, 1.0, 0.2]]))
-    with pytest.raises(ValueError, match="shape"):
-        ds.latents_from_observations(np.array([0.5, 0.5, 0.2]))
-    with pytest.raises(ValueError, match="integer"):
-        ds.sample_observations_from_factors(np.array([[0.0, 1.0, 2.0]]), rng)
-    with pytest.raises(TypeError, match="Generator"):
-        ds.sample_latents_from_factors(np.zeros((1, 3), dtype=int), 0)
-
-
-def test_data_sets_work_with_the_metrics():
-    # interface check against impossibility.metrics, and the paper's point on this data set: the
-    # exact inverse g⁻¹ is a perfectly disentangled code (MIG near 1; with 10 bins per factor and
-    # 20 histogram bins per code the plug-in MIG stays a little below 1), while the same code
-    # composed with Theorem 1's f — the true latents of the entangled twin — is not
-    from impossibility import entangling_bijection
-    from impossibility.metrics.mig import mig
-    from impossibility.metrics.sampling import GroundTruthData as Protocol
-    from impossibility.metrics.sampling import sample_factors_and_codes
-
-    prior = FactorizedPrior.iid(stats.uniform(), 3)
-    ds = ContinuousMixingData.random(3, np.random.default_rng(0), prior=prior)
-    assert isinstance(ds, Protocol) and isinstance(ProceduralSprites(), Protocol)
-    f = entangling_bijection(prior, rng=np.random.default_rng(1))
-    scores = {}
-    for name, rep in {
-        "true": ds.latents_from_observations,
-        "twin": lambda x: f.forward(ds.latents_from_observations(x)),
-    }.items():
-        codes, factors = sample_factors_and_codes(ds, rep, 5000, np.random.default_rng(2))
-        scores[name] = mig(codes, factors)
-    assert scores["true"] > 0.9  # measured 0.994 at n = 10,000
-    assert scores["twin"] < 0.6  # measured 0.34
+    with pytest.raises(ValueError, match="too small"):
+        ProceduralSprites(image_size=4, sprite_radius=0.3)
