@@ -80,7 +80,7 @@ def test_validation_types_and_values():
         biases.rotated_offdiagonal(almost, [1.0, 2.0])
     with pytest.raises(ValueError, match="square"):
         biases.stays_diagonal(np.ones((2, 3)), [1.0, 2.0])
-    with pytest.raises(ValueError, match=r"variances must have shape \(2\); got shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"variances must have shape \(2,\); got shape \(3,\)"):
         biases.rotated_offdiagonal(np.eye(2), [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="variances contains 1 non-finite"):
         biases.stays_diagonal(np.eye(2), [1.0, np.nan])

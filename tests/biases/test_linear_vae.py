@@ -117,7 +117,7 @@ def test_validation_types_and_values():
         biases.linear_log_px(np.zeros((2, 4)), W, b, s2)
     with pytest.raises(ValueError, match="x contains 1 non-finite"):
         biases.linear_gap_curve(W, b, s2, [0.0], np.array([[0.0, 1.0, np.nan, 0.0, 0.0]]))
-    with pytest.raises(ValueError, match=r"b must have shape \(5\)"):
+    with pytest.raises(ValueError, match=r"b must have shape \(5,\)"):
         biases.linear_log_px(np.zeros((1, 5)), W, np.zeros(4), s2)
     with pytest.raises(TypeError, match="family must be one of"):
         biases.fit_linear_encoder(np.zeros((1, 5)), W, b, s2, family=None)
