@@ -4,7 +4,7 @@ Prior :math:`p(z)`, diagonal-Gaussian encoder :math:`q_\phi(z\mid x)`, decoder
 :math:`p_\theta(x\mid z)`; ELBO :math:`\mathbb E_q[\log p_\theta(x\mid z)]-\mathrm{KL}(q\|p)`.
 The twin under a prior-preserving bijection :math:`f` has encoder :math:`f_\#q` and decoder
 :math:`p_\theta(x\mid f^{-1}(z'))`: the same ELBO and :math:`p(x)`, with every code coordinate
-mixed (theory.md §3). One concept per module: the model/objective contract (``forward``), the
+mixed. One concept per module: the model/objective contract (``forward``), the
 likelihood, the prior, the estimates (``elbo``), the model, its twin, the training loop
 (``fit``), files and the model store, and one file per objective (``objectives``).
 """

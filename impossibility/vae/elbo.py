@@ -20,6 +20,7 @@ from scipy.special import logsumexp
 from impossibility._typing import Array
 from impossibility._validation import as_array, check_int
 
+from .components import VAEComponents
 from .forward import ForwardPass
 
 __all__ = ["ELBOEstimates", "importance_weighted_log_px"]
@@ -62,7 +63,7 @@ def importance_weighted_log_px(
 class ELBOEstimates:
     """ELBO terms, ELBO and importance-weighted log p(x) of a model, from two model-specific pieces.
 
-    Subclasses provide ``check_x`` and ``standard_noise`` (validation of observations and noise),
+    Subclasses provide ``_components`` (the VAE that validates observations and noise),
     ``_kl_mode`` (which KL estimate a name means), ``_forward`` (one reparameterised pass,
     vectorised over the data) and ``_log_weight_chunks`` (the log importance weights of a range
     of samples); ``_default_kl`` names the KL estimate used when none is asked for.
@@ -70,17 +71,8 @@ class ELBOEstimates:
 
     _default_kl = "auto"
 
-    def check_x(self, x: ArrayLike, *, check_range: bool = True) -> Array:
-        raise NotImplementedError
-
-    def standard_noise(
-        self,
-        n: int,
-        *,
-        rng: np.random.Generator | None = None,
-        eps: ArrayLike | None = None,
-        n_samples: int | None = None,
-    ) -> Array:
+    def _components(self) -> VAEComponents:
+        """The VAE whose ``check_x`` and ``standard_noise`` validate observations and noise."""
         raise NotImplementedError
 
     def _kl_mode(self, kl: str) -> str:
@@ -114,9 +106,10 @@ class ELBOEstimates:
             ``rec`` (n,) :math:`\frac1S\sum_s\log p(x\mid z_s)`, ``kl`` (n,), ``elbo`` (n,) their
             difference, and ``elbo_samples`` (S, n) the single-sample ELBO terms.
         """
-        xa = self.check_x(x)
+        vae = self._components()
+        xa = vae.check_x(x)
         mode = self._kl_mode(self._default_kl if kl is None else kl)
-        e = self.standard_noise(xa.shape[0], rng=rng, eps=eps, n_samples=n_samples)
+        e = vae.standard_noise(xa.shape[0], rng=rng, eps=eps, n_samples=n_samples)
         rec = np.empty(e.shape[:2])
         klv = np.empty(e.shape[:2])
         for s in range(e.shape[0]):  # loop over Monte-Carlo samples, vectorised over the data
@@ -155,8 +148,9 @@ class ELBOEstimates:
         ``K`` is ``n_importance`` (with ``rng``) or the number of noise draws in ``eps``
         (K, n, d); the decoder runs on chunks of about ``chunk_elements`` output values.
         """
-        xa = self.check_x(x)
-        e = self.standard_noise(
+        vae = self._components()
+        xa = vae.check_x(x)
+        e = vae.standard_noise(
             xa.shape[0], rng=rng, eps=eps, n_samples=n_importance if eps is None else None
         )
         chunk_elements = check_int(chunk_elements, "chunk_elements", minimum=1)

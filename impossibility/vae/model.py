@@ -352,6 +352,9 @@ class VAE(VAEBase, ELBOEstimates, ModelFile):
         )
 
     # ------------------------------------------------------------------------- evaluation
+    def _components(self) -> "VAE":
+        return self
+
     def _log_weight_chunks(self, x: Array, eps: Array) -> Callable[[int, int], Array]:
         mu, lv = self.encode(x)
         std = np.exp(0.5 * lv)

@@ -117,21 +117,8 @@ class EntangledVAE(ELBOEstimates):
     def __repr__(self) -> str:
         return f"EntangledVAE({self.vae!r}, f={self.f!r})"
 
-    # ---------------------------------------------------------------------- validation
-    def check_x(self, x: ArrayLike, *, check_range: bool = True) -> Array:
-        """Observations as the VAE validates them (see ``VAE.check_x``)."""
-        return self.vae.check_x(x, check_range=check_range)
-
-    def standard_noise(
-        self,
-        n: int,
-        *,
-        rng: np.random.Generator | None = None,
-        eps: ArrayLike | None = None,
-        n_samples: int | None = None,
-    ) -> Array:
-        """The VAE's standard-normal noise (S, n, d) (see ``VAE.standard_noise``)."""
-        return self.vae.standard_noise(n, rng=rng, eps=eps, n_samples=n_samples)
+    def _components(self) -> VAEComponents:
+        return self.vae
 
     # -------------------------------------------------------------------------- encoder
     def sample_codes(
@@ -258,8 +245,8 @@ class EntangledVAE(ELBOEstimates):
     def forward(self, x: ArrayLike, eps: ArrayLike, *, kl: str = "mc") -> ForwardPass:
         """Forward pass with noise ``eps`` (n, d) (no ``mu``/``logvar``: the encoder is not
         diagonal)."""
-        xa = self.check_x(x)
-        e = self.standard_noise(xa.shape[0], eps=eps, n_samples=1)[0]
+        xa = self.vae.check_x(x)
+        e = self.vae.standard_noise(xa.shape[0], eps=eps, n_samples=1)[0]
         return self._forward(xa, e, self._kl_mode(kl))
 
     def _log_weight_chunks(self, x: Array, eps: Array) -> Callable[[int, int], Array]:

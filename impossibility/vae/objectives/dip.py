@@ -6,7 +6,7 @@ r"""DIP-VAE (Kumar et al. 2018): minimise :math:`-\bar{\mathcal R}+\overline{\ma
 :math:`\lambda_d=\lambda_{od}`; the study's grid is λ_od ∈ {1, 2, 5, 10, 20, 50}. Since
 :math:`P(C)=\lambda_{od}\lVert C-I\rVert_F^2+(\lambda_d-\lambda_{od})\sum_i(C_{ii}-1)^2` and a
 rotated twin's matrix is :math:`ACA^\top`, DIP-VAE-II with :math:`\lambda_d=\lambda_{od}` is
-exactly rotation invariant while DIP-VAE-I is not (theory.md §3.6).
+exactly rotation invariant while DIP-VAE-I is not.
 """
 
 from __future__ import annotations
