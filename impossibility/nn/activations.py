@@ -1,0 +1,153 @@
+r"""Elementwise activations :math:`y=a(x)`, :math:`\bar x=\bar y\,a'(x)`, and stable functions.
+
+Layers: :class:`Identity`, :class:`ReLU`, :class:`LeakyReLU`, :class:`Tanh`, :class:`Sigmoid`,
+:class:`Softplus` (names in :data:`ACTIVATIONS`). Functions: :func:`sigmoid`, :func:`softplus`,
+:func:`log_sigmoid`, computed without overflow for every float64 input.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from impossibility._typing import Array
+from impossibility._validation import check_scalar
+
+from .module import Module
+
+__all__ = [
+    "Identity",
+    "ReLU",
+    "LeakyReLU",
+    "Tanh",
+    "Sigmoid",
+    "Softplus",
+    "ACTIVATIONS",
+    "sigmoid",
+    "softplus",
+    "log_sigmoid",
+]
+
+
+def sigmoid(x: ArrayLike) -> Array:
+    r"""Logistic function :math:`\sigma(x)=1/(1+e^{-x})`, computed without overflow."""
+    x = np.asarray(x, dtype=np.float64)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softplus(x: ArrayLike) -> Array:
+    r""":math:`\log(1+e^x)=\max(x,0)+\log(1+e^{-|x|})`, stable for all :math:`x`."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def log_sigmoid(x: ArrayLike) -> Array:
+    r""":math:`\log\sigma(x)=-\operatorname{softplus}(-x)`."""
+    return -softplus(-np.asarray(x, dtype=np.float64))
+
+
+class Identity(Module):
+    """:math:`y=x`."""
+
+    def forward(self, x: Array) -> tuple[Array, Any]:
+        return x, None
+
+    def backward(self, cache: Any, dy: Array) -> tuple[Array, dict[str, Array]]:
+        return dy, {}
+
+    def __repr__(self) -> str:
+        return "Identity()"
+
+
+class ReLU(Module):
+    r""":math:`y=\max(x,0)`; :math:`\bar x=\bar y\,[x>0]` (sub-gradient 0 at 0)."""
+
+    def forward(self, x: Array) -> tuple[Array, Any]:
+        mask = x > 0
+        return x * mask, mask
+
+    def backward(self, cache: Any, dy: Array) -> tuple[Array, dict[str, Array]]:
+        return dy * cache, {}
+
+    def __repr__(self) -> str:
+        return "ReLU()"
+
+
+class LeakyReLU(Module):
+    r""":math:`y=x` for :math:`x>0`, :math:`\alpha x` otherwise;
+    :math:`\bar x=\bar y\,(1\text{ or }\alpha)`.
+
+    Parameters
+    ----------
+    negative_slope : float, default=0.2
+        :math:`\alpha\ge 0` (0.2 is the FactorVAE discriminator's slope in the reference study).
+    """
+
+    def __init__(self, negative_slope: float = 0.2):
+        self.negative_slope = check_scalar(negative_slope, "negative_slope", minimum=0.0)
+
+    def forward(self, x: Array) -> tuple[Array, Any]:
+        scale = np.where(x > 0, 1.0, self.negative_slope)
+        return x * scale, scale
+
+    def backward(self, cache: Any, dy: Array) -> tuple[Array, dict[str, Array]]:
+        return dy * cache, {}
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU({self.negative_slope})"
+
+
+class Tanh(Module):
+    r""":math:`y=\tanh x`; :math:`\bar x=\bar y\,(1-y^2)`."""
+
+    def forward(self, x: Array) -> tuple[Array, Any]:
+        y = np.tanh(x)
+        return y, y
+
+    def backward(self, cache: Any, dy: Array) -> tuple[Array, dict[str, Array]]:
+        return dy * (1.0 - cache * cache), {}
+
+    def __repr__(self) -> str:
+        return "Tanh()"
+
+
+class Sigmoid(Module):
+    r""":math:`y=\sigma(x)`; :math:`\bar x=\bar y\,y(1-y)`."""
+
+    def forward(self, x: Array) -> tuple[Array, Any]:
+        y = sigmoid(x)
+        return y, y
+
+    def backward(self, cache: Any, dy: Array) -> tuple[Array, dict[str, Array]]:
+        return dy * cache * (1.0 - cache), {}
+
+    def __repr__(self) -> str:
+        return "Sigmoid()"
+
+
+class Softplus(Module):
+    r""":math:`y=\log(1+e^x)`; :math:`\bar x=\bar y\,\sigma(x)`."""
+
+    def forward(self, x: Array) -> tuple[Array, Any]:
+        return softplus(x), x
+
+    def backward(self, cache: Any, dy: Array) -> tuple[Array, dict[str, Array]]:
+        return dy * sigmoid(cache), {}
+
+    def __repr__(self) -> str:
+        return "Softplus()"
+
+
+#: Activation names accepted by :func:`~impossibility.nn.mlp`.
+ACTIVATIONS: dict[str, Callable[[], Module]] = {
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "tanh": Tanh,
+    "sigmoid": Sigmoid,
+    "softplus": Softplus,
+    "identity": Identity,
+    "linear": Identity,
+}

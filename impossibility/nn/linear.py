@@ -1,0 +1,83 @@
+r"""The affine layer :math:`y=xW+b`, with Glorot-uniform or He-normal initialisation.
+
+Backward: :math:`\bar x=\bar yW^\top`, :math:`\bar W=x^\top\bar y`, :math:`\bar b=\sum_n\bar y_n`.
+The kernel :math:`W` has shape (d_in, d_out), as in TensorFlow, so a batch multiplies from the left.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from impossibility._typing import Array
+from impossibility._validation import check_choice, check_int, check_rng
+
+from .module import Module
+
+__all__ = ["Linear", "Dense"]
+
+
+class Linear(Module):
+    r"""Affine layer :math:`y = xW + b` with :math:`W` of shape (d_in, d_out).
+
+    Parameters
+    ----------
+    d_in, d_out : int
+        Input and output widths.
+    rng : numpy.random.Generator, optional
+        If given, initialise immediately (otherwise the weights are zero until :meth:`init`).
+    init : {"glorot_uniform", "he_normal", "zeros"}, default="glorot_uniform"
+        Weight initialisation; biases start at zero. Glorot-uniform draws
+        :math:`W_{ij}\sim U(-a,a)`, :math:`a=\sqrt{6/(d_{in}+d_{out})}` (TensorFlow's default, used
+        by the reference study); He-normal draws :math:`N(0, 2/d_{in})`.
+    """
+
+    _INITS = ("glorot_uniform", "he_normal", "zeros")
+
+    def __init__(
+        self,
+        d_in: int,
+        d_out: int,
+        *,
+        rng: np.random.Generator | None = None,
+        init: str = "glorot_uniform",
+    ):
+        self.d_in = check_int(d_in, "d_in", minimum=1)
+        self.d_out = check_int(d_out, "d_out", minimum=1)
+        self.init_scheme = check_choice(init, "init", self._INITS)
+        self.W = np.zeros((self.d_in, self.d_out))
+        self.b = np.zeros(self.d_out)
+        if rng is not None:
+            self.init(rng)
+
+    def parameters(self) -> dict[str, Array]:
+        return {"W": self.W, "b": self.b}
+
+    def init(self, rng: np.random.Generator) -> "Linear":
+        check_rng(rng)
+        if self.init_scheme == "glorot_uniform":
+            a = np.sqrt(6.0 / (self.d_in + self.d_out))
+            self.W[...] = rng.uniform(-a, a, size=self.W.shape)
+        elif self.init_scheme == "he_normal":
+            self.W[...] = rng.normal(0.0, np.sqrt(2.0 / self.d_in), size=self.W.shape)
+        else:
+            self.W[...] = 0.0
+        self.b[...] = 0.0
+        return self
+
+    def forward(self, x: Array) -> tuple[Array, Any]:
+        y = x @ self.W
+        y += self.b
+        return y, x
+
+    def backward(self, cache: Any, dy: Array) -> tuple[Array, dict[str, Array]]:
+        x = cache
+        return dy @ self.W.T, {"W": x.T @ dy, "b": dy.sum(axis=0)}
+
+    def __repr__(self) -> str:
+        return f"Linear({self.d_in}, {self.d_out})"
+
+
+#: Alias of :class:`Linear`.
+Dense = Linear
