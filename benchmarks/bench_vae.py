@@ -35,8 +35,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from impossibility.nn import Adam
-from impossibility.objectives import BetaVAE
-from impossibility.vae import VAE
+from impossibility.vae import VAE, BetaVAE
 
 CONFIGS = {
     "image": dict(x_dim=1024, latent=10, hidden=(256, 256), likelihood="bernoulli", batch=64),
@@ -138,7 +137,7 @@ def time_numpy(cfg, x, idx, args):
     )
     opt = Adam(vae.parameters(), lr=1e-3)
     obj = BetaVAE(1.0)
-    xs = vae._as_x(x)
+    xs = vae.check_x(x)
 
     def run(rows):
         for r in rows:

@@ -24,9 +24,8 @@ import impossibility as im
 from impossibility import biases, nn
 from impossibility.data import ProceduralSprites
 from impossibility.metrics import MetricSizes, evaluate_representation
-from impossibility.objectives import BetaVAE
 from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
-from impossibility.vae import VAE
+from impossibility.vae import VAE, BetaVAE
 
 DESCRIPTION = (
     "Pairs sharing all but k factors: the twin's pair likelihood gap grows like σ_n⁻²; "

@@ -41,7 +41,7 @@ from scipy import stats
 import impossibility as im
 from impossibility.data import ContinuousMixingData
 from impossibility.metrics import gaussian_total_correlation_from_covariance
-from impossibility.objectives import (
+from impossibility.vae import (
     AnnealedVAE,
     BetaVAE,
     dip_regularizer,

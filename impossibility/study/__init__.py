@@ -1,7 +1,7 @@
 r"""A small-scale reproduction of the 2019 study: data sets × objectives × hyperparameters × seeds.
 
 Each run trains one VAE with one of the six objectives
-(:data:`impossibility.objectives.STUDY_GRID`) and scores its mean representation
+(:data:`impossibility.vae.STUDY_GRID`) and scores its mean representation
 :math:`\mu(x)` with every disentanglement metric, the unsupervised scores (ELBO, and the total
 correlation :math:`\mathrm{TC}=-\tfrac12\log\det\mathrm{Corr}` of mean and sampled codes) and
 downstream accuracy; :func:`summarize` turns the records into the study's tables. Runs seed

@@ -16,7 +16,7 @@ from typing import Any, Collection, Mapping
 import numpy as np
 
 from impossibility._validation import check_choice, check_int, check_scalar
-from impossibility.objectives import STUDY_GRID
+from impossibility.vae import STUDY_GRID
 
 from ._naming import record_filename, stable_int
 from .datasets import DATASETS
@@ -163,7 +163,7 @@ class StudyPreset:
     """A grid: data sets × models × hyperparameter values × seeds, and the run settings.
 
     ``values`` maps a model to its hyperparameter values (default: the study's six,
-    :data:`impossibility.objectives.STUDY_GRID`).
+    :data:`impossibility.vae.STUDY_GRID`).
 
     Raises
     ------

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from impossibility._typing import Array
-from impossibility.objectives import make_objective
+from impossibility.vae import make_objective
 
 from ._naming import stable_int
 from .config import RunConfig

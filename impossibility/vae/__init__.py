@@ -49,7 +49,7 @@ __all__ = [
     "EntangledVAE",
     "FORMAT",
     "affine_part",
-    # the model/objective contract and the objectives (old impossibility.objectives)
+    # the model/objective contract and the objectives
     "ForwardPass",
     "Cotangents",
     "Objective",

@@ -15,10 +15,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from impossibility._io import array_checksum, atomic_write_npz
+from impossibility._io import array_checksum, atomic_write_npz, read_npz
 from impossibility._typing import Array
 
-from ._npz import read_npz
 from .priors import prior_from_spec
 
 __all__ = ["FORMAT", "ModelFile"]

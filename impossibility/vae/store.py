@@ -20,11 +20,10 @@ from typing import Any, Callable, Mapping
 import numpy as np
 from numpy.typing import ArrayLike
 
-from impossibility._io import array_checksum, atomic_write_npz, to_jsonable
+from impossibility._io import array_checksum, atomic_write_npz, read_npz, to_jsonable
 from impossibility._typing import Array
 from impossibility._validation import as_array
 
-from ._npz import read_npz
 from .model import VAE
 
 __all__ = ["STORE_FORMAT", "spec_key", "store_paths", "train_or_load"]

@@ -10,8 +10,7 @@ import impossibility as im
 from impossibility import biases as pr
 from impossibility import nn
 from impossibility.data import ProceduralSprites
-from impossibility.objectives import BetaVAE
-from impossibility.vae import VAE
+from impossibility.vae import VAE, BetaVAE
 
 
 def _sprites():

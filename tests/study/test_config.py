@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import impossibility.study as st
-from impossibility.objectives import STUDY_GRID
+from impossibility.vae import STUDY_GRID
 
 
 def test_configuration_hash_and_seed(tiny, tiny_configs):
