@@ -31,21 +31,26 @@ two bars differ only through the representation.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
+from scipy import stats
 
 import impossibility as im
-from impossibility.data import ContinuousMixingData, ProceduralSprites
+from impossibility.data import (
+    ContinuousMixingData,
+    ProceduralSprites,
+    TrueFactorOracle,
+    factors_from_gaussian,
+    holdout_split,
+)
 from impossibility.generative import entangle_generator, log_px_exact
-from impossibility.metrics import evaluate_representation
+from impossibility.metrics import MetricSizes, evaluate_representation
 from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
-from impossibility.vae import VAE
+from impossibility.vae import VAE, train_or_load
 
 DESCRIPTION = (
     "Headline: model with the true factors as latents vs its entangled twin — identical "
@@ -152,7 +157,7 @@ def _sizes(quick: bool) -> dict:
 def _all_metrics(rep: Any, data: Any, seed: int, sz: dict) -> dict:
     """Every metric of impossibility.metrics for ``rep`` on ``data`` (generator seeded by
     ``seed``: a model and its twin get the same factors and observations)."""
-    common = dict(
+    sizes = MetricSizes(
         num_train=sz["num_train"],
         num_test=sz["num_test"],
         beta_vae_num_train=sz["beta_vae_num_train"],
@@ -163,16 +168,16 @@ def _all_metrics(rep: Any, data: Any, seed: int, sz: dict) -> dict:
         score_batch_size=sz["score_batch_size"],
     )
     rest = [m for m in sz["families"] if m != "dci"]
-    out = evaluate_representation(rep, data, np.random.default_rng(seed), metrics=rest, **common)
+    out = evaluate_representation(rep, data, np.random.default_rng(seed), metrics=rest, sizes=sizes)
     cont = evaluate_representation(
-        rep, data, np.random.default_rng(seed), metrics=["sap"], continuous_sap=True, **common
+        rep, data, np.random.default_rng(seed), metrics=["sap"], continuous_sap=True, sizes=sizes
     )
     out["sap_continuous"] = cont["sap"]
     if "dci" in sz["families"]:  # gradient-boosted trees: the slowest metric by far
-        dci_kw = dict(common, num_train=sz["dci_num_train"], num_test=sz["dci_num_test"])
+        dci_sizes = replace(sizes, num_train=sz["dci_num_train"], num_test=sz["dci_num_test"])
         out.update(
             evaluate_representation(
-                rep, data, np.random.default_rng(seed), metrics=["dci"], **dci_kw
+                rep, data, np.random.default_rng(seed), metrics=["dci"], sizes=dci_sizes
             )
         )
     return out
@@ -184,13 +189,6 @@ def _mean_se(v: np.ndarray) -> list:
 
 
 # ----------------------------------------------------------------------------- pair 1
-def _log_squash_jacobian(x: np.ndarray) -> np.ndarray:
-    r""":math:`\sum_i\log|d s^{-1}/dx_i|` with :math:`y=s^{-1}(x)=(2x-1)/(2\sqrt{x(1-x)})`:
-    :math:`s'(y)=\tfrac12(1+y^2)^{-3/2}`, so :math:`\log|ds^{-1}/dx|=\log2+\tfrac32\log(1+y^2)`."""
-    y = (2.0 * x - 1.0) / (2.0 * np.sqrt(x * (1.0 - x)))
-    return (np.log(2.0) + 1.5 * np.log1p(y * y)).sum(axis=1), y
-
-
 def _continuous(ctx: Any, sz: dict) -> dict:
     rng = ctx.rng(1)
     K = 4
@@ -199,7 +197,7 @@ def _continuous(ctx: Any, sz: dict) -> dict:
     f = im.entangling_bijection(prior, rng=rng)
     twin_g = entangle_generator(data.mixing, f)
     x = data.sample_observations(sz["n_eval"] * 4, ctx.rng(2))
-    ls, y = _log_squash_jacobian(x)
+    y, ls = data.squash_bijector.inverse_and_log_det(x)  # s⁻¹ and its log-det
     lp = log_px_exact(data.mixing, prior, y) + ls
     lpt = log_px_exact(twin_g, prior, y) + ls
 
@@ -234,45 +232,9 @@ def _continuous(ctx: Any, sz: dict) -> dict:
 
 
 # ----------------------------------------------------------------------------- pair 2
-class _TrueFactors:
-    """The true factors of a binary sprite image, by exact lookup in the table of all renders.
-
-    Images that several factor combinations render identically (orientations of the symmetric
-    shapes) map to the first such combination in lexicographic order. Returns Gaussian
-    coordinates Φ⁻¹((k + ½)/n) of the factor indices, shape (n, K).
-    """
-
-    def __init__(self, data: ProceduralSprites, rng: np.random.Generator):
-        nv = data.factors_num_values
-        self.combos = np.indices(nv).reshape(len(nv), -1).T.astype(np.int64)
-        images = data.sample_observations_from_factors(self.combos, rng)
-        keys = self._keys(images)
-        self.table: dict[bytes, int] = {}
-        canonical = np.empty(len(keys), dtype=np.int64)
-        for i, k in enumerate(keys):
-            canonical[i] = self.table.setdefault(k, i)
-        self.canonical = canonical  # combination index -> index of its image's representative
-        self.nv = np.asarray(nv)
-
-    @staticmethod
-    def _keys(images: np.ndarray) -> list[bytes]:
-        bits = np.packbits(images.reshape(images.shape[0], -1) > 0.5, axis=1)
-        return [row.tobytes() for row in bits]
-
-    def factors(self, images: np.ndarray) -> np.ndarray:
-        try:
-            rows = [self.table[k] for k in self._keys(images)]
-        except KeyError:
-            raise ValueError("an image is not a render of this sprite data set") from None
-        return self.combos[rows]
-
-    def __call__(self, images: np.ndarray) -> np.ndarray:
-        return special.ndtri((self.factors(images) + 0.5) / self.nv)
-
-
 def _sprites_true(ctx: Any, sz: dict, quick: bool) -> dict:
     data = ProceduralSprites(**SPRITE_VAE[quick]["sprites"])
-    oracle = _TrueFactors(data, ctx.rng(3))
+    oracle = TrueFactorOracle(data)
     K = data.num_factors
     A = im.random_entangling_rotation(K, ctx.rng(4))
     f = im.entangling_bijection(im.FactorizedPrior.standard_normal(K), A)
@@ -281,8 +243,8 @@ def _sprites_true(ctx: Any, sz: dict, quick: bool) -> dict:
         return f.forward(oracle(obs))
 
     # likelihood of held-out images: exact for the model, Monte Carlo for model and twin
-    n_combos = len(oracle.combos)
-    multiplicity = np.bincount(oracle.canonical, minlength=n_combos)
+    n_combos = len(oracle.combinations)
+    multiplicity = oracle.multiplicity
     rng = ctx.rng(5)
     eval_combos = rng.choice(n_combos, size=min(sz["n_eval"], n_combos), replace=False)
     rep_of_eval = oracle.canonical[eval_combos]
@@ -296,7 +258,7 @@ def _sprites_true(ctx: Any, sz: dict, quick: bool) -> dict:
             z = g.standard_normal((min(chunk, M - start), K))
             if rotate:
                 z = f.inverse(z)  # the twin's decoder: render(k(f⁻¹(z'))), z' ~ N(0, I)
-            k = np.minimum(np.floor(special.ndtr(z) * nv), nv - 1).astype(np.int64)
+            k = factors_from_gaussian(z, nv)
             counts += np.bincount(np.ravel_multi_index(k.T, tuple(nv)), minlength=n_combos)
         per_image = np.bincount(oracle.canonical, weights=counts, minlength=n_combos)
         p = per_image[rep_of_eval] / M
@@ -315,7 +277,7 @@ def _sprites_true(ctx: Any, sz: dict, quick: bool) -> dict:
     return {
         "data": repr(data),
         "A": A,
-        "n_distinct_images": len(oracle.table),
+        "n_distinct_images": oracle.n_distinct_images,
         "n_combinations": n_combos,
         "likelihood": {
             "kind": f"log p(x), Monte Carlo ({sz['n_mc_px']:,} draws per model)",
@@ -332,61 +294,39 @@ def _sprites_true(ctx: Any, sz: dict, quick: bool) -> dict:
 
 
 # ----------------------------------------------------------------------------- pair 3
-def _shared_rng(ctx: Any, *key: int) -> np.random.Generator:
-    """Same as experiments/vae_twin.py: independent of the experiment's name."""
-    return np.random.default_rng(np.random.SeedSequence([ctx.seed, 0x5A17E, *key]))
-
-
 def _sprite_vae(ctx: Any, quick: bool) -> tuple[VAE, dict, ProceduralSprites, np.ndarray, bool]:
-    """vae_twin's normal-prior sprite VAE: loaded from either experiment's cache, else trained."""
+    """The normal-prior sprite VAE (vae_twin trains the same one: one entry of the model store)."""
     cfg = SPRITE_VAE[quick]
     data = ProceduralSprites(**cfg["sprites"])
-    nv = data.factors_num_values
-    combos = np.indices(nv).reshape(len(nv), -1).T.astype(np.int64)
-    perm = _shared_rng(ctx, 1).permutation(len(combos))
-    n_test = int(round(cfg["holdout"] * len(combos)))
-    test_f, train_f = combos[perm[:n_test]], combos[perm[n_test:]]
+    train_f, test_f = holdout_split(data, cfg["holdout"], ctx.shared_rng(1))
     spec = dict(cfg, prior="normal", seed=ctx.seed, key=0, rng="shared-0x5A17E")
-    tag = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
-    name = f"sprite_vae_normal_{tag}"
-    cache = Path(ctx.cache_dir)
-    for folder in (cache, cache.parent / "vae_twin", cache.parent / "headline_metrics"):
-        mp, hp = folder / f"{name}.npz", folder / f"{name}.history.npz"
-        if mp.exists() and hp.exists():
-            try:
-                vae = VAE.load(mp)
-                with np.load(hp, allow_pickle=False) as h:
-                    hist = {k: h[k] for k in h.files}
-                if vae.steps_trained == cfg["n_steps"] and len(hist["elbo"]) == cfg["n_steps"]:
-                    ctx.log(f"sprite VAE: loaded {mp}")
-                    return vae, hist, data, test_f, True
-            except (ValueError, KeyError, OSError) as exc:
-                ctx.log(f"sprite VAE: ignoring unreadable cache {mp} ({exc})")
-    x_train = data.sample_observations_from_factors(train_f, np.random.default_rng(0))
-    rng = _shared_rng(ctx, 10, 0)
-    vae = VAE(x_train.shape[1:], cfg["latent_dim"], hidden=cfg["hidden"], rng=rng)
-    t0 = time.perf_counter()
-    hist = vae.fit(
-        x_train,
-        rng=rng,
-        n_steps=cfg["n_steps"],
-        batch_size=cfg["batch_size"],
-        lr=cfg["lr"],
-        progress=False,
+
+    def train() -> tuple[VAE, dict]:
+        x_train = data.sample_observations_from_factors(train_f, np.random.default_rng(0))
+        rng = ctx.shared_rng(10, 0)
+        vae = VAE(x_train.shape[1:], cfg["latent_dim"], hidden=cfg["hidden"], rng=rng)
+        t0 = time.perf_counter()
+        hist = vae.fit(
+            x_train,
+            rng=rng,
+            n_steps=cfg["n_steps"],
+            batch_size=cfg["batch_size"],
+            lr=cfg["lr"],
+            progress=False,
+        )
+        ctx.log(f"sprite VAE: trained {cfg['n_steps']} steps in {time.perf_counter() - t0:.0f} s")
+        return vae, hist
+
+    vae, hist, cached = train_or_load(
+        ctx.model_dir, spec, train, name="sprite_vae_normal", log=ctx.log
     )
-    ctx.log(f"sprite VAE: trained {cfg['n_steps']} steps in {time.perf_counter() - t0:.0f} s")
-    cache.mkdir(parents=True, exist_ok=True)
-    vae.save(cache / f"{name}.npz")
-    tmp = cache / f"{name}.history.tmp.npz"
-    np.savez(tmp, **hist)
-    tmp.replace(cache / f"{name}.history.npz")
-    return vae, hist, data, test_f, False
+    return vae, hist, data, test_f, cached
 
 
 def _sprites_vae(ctx: Any, sz: dict, quick: bool) -> dict:
     vae, hist, data, test_f, cached = _sprite_vae(ctx, quick)
     d = vae.latent_dim
-    A = im.random_entangling_rotation(d, _shared_rng(ctx, 4))  # vae_twin's twin
+    A = im.random_entangling_rotation(d, ctx.shared_rng(4))  # vae_twin's twin
     f = im.entangling_bijection(im.FactorizedPrior.standard_normal(d), A)
     twin = vae.entangled(f)
     rng = ctx.rng(9)

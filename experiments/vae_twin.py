@@ -26,20 +26,23 @@ network): the true factors g⁻¹(x) recovered exactly along traversals of each 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
+from scipy import stats
 
 import impossibility as im
-from impossibility.data import ContinuousMixingData, ProceduralSprites
+from impossibility._io import pack_uint8, unpack_uint8
+from impossibility.data import (
+    ContinuousMixingData,
+    GaussianFactorSprites,
+    ProceduralSprites,
+    holdout_split,
+)
 from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
-from impossibility.vae import VAE
+from impossibility.vae import VAE, importance_weighted_log_px, train_or_load
 
 DESCRIPTION = (
     "VAE vs entangled twin: equal held-out ELBO / log p(x) (normal prior: rotation; logistic "
@@ -97,80 +100,43 @@ def _config(quick: bool) -> dict:
 
 
 # ----------------------------------------------------------------------------- data and models
-def _all_factors(data: ProceduralSprites) -> np.ndarray:
-    """Every factor combination of the data set, one per row (int64)."""
-    grids = np.indices(data.factors_num_values).reshape(len(data.factors_num_values), -1).T
-    return grids.astype(np.int64)
-
-
-def _split(data: ProceduralSprites, holdout: float, rng: np.random.Generator):
-    combos = _all_factors(data)
-    perm = rng.permutation(len(combos))
-    n_test = int(round(holdout * len(combos)))
-    test, train = combos[perm[:n_test]], combos[perm[n_test:]]
-    return train, test
-
-
 def _prior(name: str, d: int) -> Any:
     return None if name == "normal" else im.FactorizedPrior.iid(stats.logistic(), d)
 
 
-def _shared_rng(ctx: Any, *key: int) -> np.random.Generator:
-    """A Generator that does not depend on the experiment's name: experiments/headline_metrics.py
-    draws the same split and trains the same normal-prior VAE, so it can reuse the cached file."""
-    return np.random.default_rng(np.random.SeedSequence([ctx.seed, 0x5A17E, *key]))
-
-
 def _train_or_load(ctx: Any, cfg: dict, prior_name: str, x_train: np.ndarray, key: int):
-    """Train the VAE for ``prior_name``, or load it from the cache; return (vae, history, cached).
+    """The VAE for ``prior_name`` from the shared model store, trained on a miss.
 
-    The cache file is named by a hash of everything the weights depend on (data, architecture,
-    training settings, seed), so a stale file is never reused.
+    The spec names everything the weights depend on (data, architecture, training settings,
+    seeds), so experiments asking for the same model get the same entry.
     """
     spec = {
         k: cfg[k]
         for k in ("sprites", "latent_dim", "hidden", "n_steps", "batch_size", "lr", "holdout")
     }
     spec.update(prior=prior_name, seed=ctx.seed, key=key, rng="shared-0x5A17E")
-    tag = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
-    cache = Path(ctx.cache_dir)
-    name = f"sprite_vae_{prior_name}_{tag}"
-    for folder in (cache, cache.parent / "vae_twin", cache.parent / "headline_metrics"):
-        model_path, hist_path = folder / f"{name}.npz", folder / f"{name}.history.npz"
-        if not (model_path.exists() and hist_path.exists()):
-            continue
-        try:
-            vae = VAE.load(model_path)
-            with np.load(hist_path, allow_pickle=False) as h:
-                hist = {k: h[k] for k in h.files}
-            if vae.steps_trained == cfg["n_steps"] and len(hist["elbo"]) == cfg["n_steps"]:
-                ctx.log(f"{prior_name} prior: loaded trained VAE from {model_path}")
-                return vae, hist, True
-        except (ValueError, KeyError, OSError) as exc:  # corrupted cache: retrain
-            ctx.log(f"{prior_name} prior: ignoring unreadable cache {model_path} ({exc})")
-    model_path, hist_path = cache / f"{name}.npz", cache / f"{name}.history.npz"
-    rng = _shared_rng(ctx, 10, key)
-    d = cfg["latent_dim"]
-    vae = VAE(x_train.shape[1:], d, hidden=cfg["hidden"], prior=_prior(prior_name, d), rng=rng)
-    t0 = time.perf_counter()
-    hist = vae.fit(
-        x_train,
-        rng=rng,
-        n_steps=cfg["n_steps"],
-        batch_size=cfg["batch_size"],
-        lr=cfg["lr"],
-        progress=False,
-    )
-    ctx.log(
-        f"{prior_name} prior: trained {cfg['n_steps']} steps in {time.perf_counter() - t0:.0f} s, "
-        f"final ELBO {hist['elbo'][-min(500, len(hist['elbo'])) :].mean():.2f}"
-    )
-    cache.mkdir(parents=True, exist_ok=True)
-    vae.save(model_path)
-    tmp = hist_path.with_name(hist_path.name + ".tmp.npz")
-    np.savez(tmp, **hist)
-    tmp.replace(hist_path)
-    return vae, hist, False
+
+    def train() -> tuple[VAE, dict]:
+        rng = ctx.shared_rng(10, key)
+        d = cfg["latent_dim"]
+        vae = VAE(x_train.shape[1:], d, hidden=cfg["hidden"], prior=_prior(prior_name, d), rng=rng)
+        t0 = time.perf_counter()
+        hist = vae.fit(
+            x_train,
+            rng=rng,
+            n_steps=cfg["n_steps"],
+            batch_size=cfg["batch_size"],
+            lr=cfg["lr"],
+            progress=False,
+        )
+        ctx.log(
+            f"{prior_name} prior: trained {cfg['n_steps']} steps in "
+            f"{time.perf_counter() - t0:.0f} s, final ELBO "
+            f"{hist['elbo'][-min(500, len(hist['elbo'])) :].mean():.2f}"
+        )
+        return vae, hist
+
+    return train_or_load(ctx.model_dir, spec, train, name=f"sprite_vae_{prior_name}", log=ctx.log)
 
 
 def _smooth_curve(v: np.ndarray, n_points: int = 100) -> tuple[np.ndarray, np.ndarray]:
@@ -178,16 +144,6 @@ def _smooth_curve(v: np.ndarray, n_points: int = 100) -> tuple[np.ndarray, np.nd
     edges = np.linspace(0, len(v), min(n_points, len(v)) + 1).astype(int)
     steps = 0.5 * (edges[:-1] + edges[1:])
     return steps, np.array([v[a:b].mean() for a, b in zip(edges[:-1], edges[1:], strict=True)])
-
-
-def _iw_log_px(logw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    r"""Importance-weighted :math:`\log\frac1K\sum_k w_k` per column of ``logw`` (K, n), and the
-    delta-method standard error :math:`\operatorname{sd}(w)/(\sqrt K\,\bar w)`, as
-    ``VAE.log_px``."""
-    K = logw.shape[0]
-    est = special.logsumexp(logw, axis=0) - np.log(K)
-    w = np.exp(logw - logw.max(axis=0))
-    return est, w.std(axis=0, ddof=1) / (np.sqrt(K) * w.mean(axis=0))
 
 
 def _mean_se(v: np.ndarray) -> tuple[float, float]:
@@ -208,7 +164,9 @@ def _invariance(ctx: Any, cfg: dict, vae: VAE, twin: Any, x: np.ndarray, key: in
     lw_a = vae.log_importance_weights(x, eps=iw_a)
     lw_b = twin.log_importance_weights(x, eps=iw_b)
     lw_c = twin.log_importance_weights(x, eps=iw_a)  # common random numbers
-    (lp_a, se_a), (lp_b, se_b), (lp_c, _) = (_iw_log_px(w) for w in (lw_a, lw_b, lw_c))
+    (lp_a, se_a), (lp_b, se_b), (lp_c, _) = (
+        importance_weighted_log_px(w, return_stderr=True) for w in (lw_a, lw_b, lw_c)
+    )
     for name, a, b in (
         ("elbo", ta["elbo"], tb["elbo"]),
         ("log_px", lp_a, lp_b),
@@ -266,17 +224,6 @@ def _as_uint8(images: np.ndarray) -> np.ndarray:
     return np.clip(np.round(255 * images[..., 0]), 0, 255).astype(np.uint8)
 
 
-def _pack(images: np.ndarray) -> dict:
-    """uint8 image stack → JSON-able ``{"shape", "base64"}`` (compact, no pickle)."""
-    arr = np.ascontiguousarray(images, dtype=np.uint8)
-    return {"shape": list(arr.shape), "base64": base64.b64encode(arr.tobytes()).decode("ascii")}
-
-
-def _unpack(packed: dict) -> np.ndarray:
-    raw = np.frombuffer(base64.b64decode(packed["base64"]), dtype=np.uint8)
-    return raw.reshape(packed["shape"])
-
-
 def _traversals(
     ctx: Any, cfg: dict, vae: VAE, twin: Any, f: Any, data: ProceduralSprites, x_test: np.ndarray
 ) -> dict:
@@ -294,7 +241,7 @@ def _traversals(
         "ts": ts,
         "kl_per_dim": kl_dim[order],
         "order": order,
-        "base_image": _pack(_as_uint8(x0)[0]),
+        "base_image": pack_uint8(_as_uint8(x0)[0]),
     }
     for name, model, base in (("model", vae, mu0), ("twin", twin, f.forward(mu0))):
         imgs, attrs = [], []
@@ -306,7 +253,7 @@ def _traversals(
             attrs.append(_attributes(dec))
         attrs = np.array(attrs)  # (d, T, 3)
         out[name] = {
-            "images": _pack(np.array(imgs)),
+            "images": pack_uint8(np.array(imgs)),
             "attributes": np.round(attrs, 4),
             "ranges": np.ptp(attrs, axis=1),
         }
@@ -326,15 +273,11 @@ def _ground_truth_sprites(ctx: Any, cfg: dict, A4: np.ndarray) -> dict:
         supersample=cfg["gt_supersample"],
     )
 
+    generator = GaussianFactorSprites(data)  # latents (shape, scale, angle, x, y) ~ N(0, I)
+
     def render(z: np.ndarray) -> np.ndarray:
-        u = special.ndtr(z)
-        idx = np.clip(np.floor(u * n), 0, n - 1).astype(np.int64)
-        # angle: u in (0, 1) -> [-pi/2, pi/2), i.e. orientation index (u - 1/2) n/2 mod n
-        ang = np.mod(np.floor((u[:, 1] - 0.5) * n / 2).astype(np.int64), n)
-        factors = np.column_stack(
-            [np.zeros(len(z), np.int64), idx[:, 0], ang, idx[:, 2], idx[:, 3]]
-        )
-        return data.sample_observations_from_factors(factors, ctx.rng(31))
+        # the single shape's latent is constant; the other four are the traversed factors
+        return generator.forward(np.column_stack([np.zeros(len(z)), z]))
 
     T = cfg["n_traversal"]
     ts = np.linspace(-2.0, 2.0, T)
@@ -347,7 +290,7 @@ def _ground_truth_sprites(ctx: Any, cfg: dict, A4: np.ndarray) -> dict:
             imgs.append(
                 _as_uint8(render(zp @ M))
             )  # twin decoder: z = f⁻¹(z') = Aᵀz' (row form z' A)
-        out[name] = {"images": _pack(np.array(imgs))}
+        out[name] = {"images": pack_uint8(np.array(imgs))}
     return out
 
 
@@ -384,12 +327,12 @@ def _ground_truth_mixing(ctx: Any, cfg: dict) -> dict:
 def compute(ctx: Any) -> dict:
     cfg = _config(ctx.quick)
     data = ProceduralSprites(**cfg["sprites"])
-    train_f, test_f = _split(data, cfg["holdout"], _shared_rng(ctx, 1))
+    train_f, test_f = holdout_split(data, cfg["holdout"], ctx.shared_rng(1))
     x_train = data.sample_observations_from_factors(train_f, ctx.rng(2))
     eval_rows = ctx.rng(3).choice(len(test_f), size=min(cfg["n_eval"], len(test_f)), replace=False)
     x_eval = data.sample_observations_from_factors(test_f[eval_rows], ctx.rng(2))
     d = cfg["latent_dim"]
-    A = im.random_entangling_rotation(d, _shared_rng(ctx, 4))  # also the headline's VAE twin
+    A = im.random_entangling_rotation(d, ctx.shared_rng(4))  # also the headline's VAE twin
     results: dict[str, Any] = {
         "config": cfg,
         "A": A,
@@ -608,7 +551,7 @@ def _plot_traversals(res: dict, ctx: Any) -> list:
             ]
         else:
             rows = [f"$z'_{{{int(i) + 1}}}$" for i in tr["order"]]
-        _show_mosaic(ax, _unpack(tr[who]["images"]), rows, col_labels, colour)
+        _show_mosaic(ax, unpack_uint8(tr[who]["images"]), rows, col_labels, colour)
         ax.set_title(title, color=colour, fontsize=9.5)
         ax.set_xlabel("traversal value t")
         ax = fig.add_subplot(gs[1, c])
@@ -677,7 +620,7 @@ def _plot_ground_truth(res: dict, ctx: Any) -> list:
     ):
         ax = fig.add_subplot(top[0, 2 * c])
         rows = [f"${sym}_{i + 1}$" + (f" = {names[i]}" if who == "model" else "") for i in range(4)]
-        _show_mosaic(ax, _unpack(gt[who]["images"]), rows, col_labels, colour)
+        _show_mosaic(ax, unpack_uint8(gt[who]["images"]), rows, col_labels, colour)
         ax.set_title(title, color=colour, fontsize=9.5)
         ax.set_xlabel("traversal value t (other latents 0)")
         ax = fig.add_subplot(top[0, 2 * c + 1])

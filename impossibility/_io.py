@@ -8,6 +8,7 @@ either the old file or the complete new one, never half of it. Arrays are read w
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -25,6 +26,8 @@ __all__ = [
     "atomic_write_npz",
     "read_npz",
     "array_checksum",
+    "pack_uint8",
+    "unpack_uint8",
 ]
 
 
@@ -116,3 +119,15 @@ def array_checksum(arrays: Mapping[str, np.ndarray]) -> str:
         h.update(repr(a.shape).encode())
         h.update(a.tobytes())
     return h.hexdigest()
+
+
+def pack_uint8(images: np.ndarray) -> dict[str, Any]:
+    """A uint8 array as JSON-able ``{"shape": [...], "base64": "..."}`` (compact, no pickle)."""
+    arr = np.ascontiguousarray(images, dtype=np.uint8)
+    return {"shape": list(arr.shape), "base64": base64.b64encode(arr.tobytes()).decode("ascii")}
+
+
+def unpack_uint8(packed: Mapping[str, Any]) -> np.ndarray:
+    """The uint8 array written by :func:`pack_uint8`."""
+    raw = np.frombuffer(base64.b64decode(packed["base64"]), dtype=np.uint8)
+    return raw.reshape(packed["shape"])

@@ -64,3 +64,11 @@ def test_checksum_is_order_free_and_sensitive():
     assert _io.array_checksum({"x": np.ones(3, np.float32)}) == _io.array_checksum(
         {"x": np.ones(3)}
     )
+
+
+def test_uint8_images_pack_to_json_and_back(tmp_path):
+    images = np.random.default_rng(0).integers(0, 256, size=(3, 4, 5), dtype=np.uint8)
+    packed = _io.pack_uint8(images)
+    assert packed["shape"] == [3, 4, 5] and isinstance(packed["base64"], str)
+    path = _io.atomic_write_json(tmp_path / "img.json", packed)
+    np.testing.assert_array_equal(_io.unpack_uint8(_io.read_json(path)), images)

@@ -14,7 +14,10 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["ExperimentContext", "default_root"]
+__all__ = ["ExperimentContext", "default_root", "SHARED_STREAM"]
+
+#: The stream of :meth:`ExperimentContext.shared_rng` (in place of an experiment's name key).
+SHARED_STREAM = 0x5A17E
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -65,3 +68,11 @@ class ExperimentContext:
         """A Generator seeded from the base seed, the experiment name and ``key``."""
         name_key = int.from_bytes(hashlib.sha256(self.name.encode()).digest()[:4], "little")
         return np.random.default_rng(np.random.SeedSequence([self.seed, name_key, *key]))
+
+    def shared_rng(self, *key: int) -> np.random.Generator:
+        """A Generator seeded from the base seed and ``key`` only, not from the experiment's name.
+
+        For work that several experiments must do identically (the same data split, the same
+        trained model), so that one entry of the model store serves them all.
+        """
+        return np.random.default_rng(np.random.SeedSequence([self.seed, SHARED_STREAM, *key]))
