@@ -23,15 +23,7 @@ from impossibility._progress import progress as _progress
 from impossibility._typing import Array
 from impossibility._validation import as_array, check_int, check_rng, check_scalar
 
-from ._vae_access import (
-    VAELike,
-    check_vae,
-    decoder_backward,
-    decoder_forward,
-    decoder_log_likelihood,
-    encoder_backward,
-    encoder_forward,
-)
+from ._vae_contract import VAELike, check_vae
 
 __all__ = ["ada_gvae_shared_mask", "AdaGVAE"]
 
@@ -111,7 +103,7 @@ class AdaGVAE:
     """
 
     def __init__(self, vae: VAELike, *, beta: float = 1.0, aggregate: bool = True):
-        check_vae(vae, networks=("encoder", "decoder"))
+        check_vae(vae)
         if not vae.prior_is_standard_normal:
             raise ValueError(
                 "Ada-GVAE uses the closed-form KL to N(0, I); the VAE has another prior"
@@ -156,8 +148,7 @@ class AdaGVAE:
         if E.shape != (2 * B, d):
             raise ValueError(f"eps1 and eps2 must have shape ({B}, {d})")
         X = np.concatenate([X1, X2])
-        h, enc_cache = encoder_forward(vae, X)
-        mu, lv = h[:, :d], h[:, d:]
+        mu, lv, enc_cache = vae.encoder_forward(X)
         mu1, mu2, lv1, lv2 = mu[:B], mu[B:], lv[:B], lv[B:]
         if self.aggregate:
             shared = ada_gvae_shared_mask(mu1, lv1, mu2, lv2)
@@ -170,13 +161,13 @@ class AdaGVAE:
         LV = np.concatenate([np.where(shared, lvbar, lv1), np.where(shared, lvbar, lv2)])
         std = np.exp(0.5 * LV)
         Z = MU + std * E
-        out, dec_cache = decoder_forward(vae, Z)
-        rec, g_out = decoder_log_likelihood(vae, out, X)
+        out, dec_cache = vae.decoder_forward(Z)
+        rec, g_out, _ = vae.observation_log_likelihood(out, X)
         kl = 0.5 * np.sum(MU * MU + std * std - LV - 1.0, axis=1)
         c = 1.0 / B
         loss = c * float(np.sum(-rec + self.beta * kl))
         # backward
-        dZ, dec_grads = decoder_backward(vae, dec_cache, -c * g_out)
+        dZ, dec_grads = vae.decoder_backward(dec_cache, -c * g_out)
         dMU = dZ + c * self.beta * MU
         dLV = 0.5 * dZ * std * E + 0.5 * c * self.beta * (std * std - 1.0)
         dm1, dm2, dl1, dl2 = dMU[:B], dMU[B:], dLV[:B], dLV[B:]
@@ -187,10 +178,10 @@ class AdaGVAE:
         dmu2 = np.where(shared, 0.5 * dm_bar, dm2)
         dlv1 = np.where(shared, dl_bar * w1, dl1)
         dlv2 = np.where(shared, dl_bar * (1.0 - w1), dl2)
-        dH = np.concatenate([np.concatenate([dmu1, dmu2]), np.concatenate([dlv1, dlv2])], axis=1)
-        enc_grads = encoder_backward(vae, enc_cache, dH)
-        grads = {f"encoder.{k}": v for k, v in enc_grads.items()}
-        grads.update({f"decoder.{k}": v for k, v in dec_grads.items()})
+        grads = vae.encoder_backward(
+            enc_cache, np.concatenate([dmu1, dmu2]), np.concatenate([dlv1, dlv2])
+        )
+        grads.update(dec_grads)
         logs = {
             "loss": loss,
             "reconstruction": float(-rec.mean()),

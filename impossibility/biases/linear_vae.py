@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize
 
+from impossibility import nn
 from impossibility._typing import LOG_2PI, Array
 from impossibility._validation import (
     as_array,
@@ -31,7 +32,7 @@ from impossibility._validation import (
     check_scalar,
 )
 
-from ._vae_access import VAELike, check_vae, linear_decoder
+from ._vae_contract import VAELike, check_vae
 from .diagonal import plane_rotation
 
 __all__ = [
@@ -321,8 +322,8 @@ def linear_vae_parameters(vae: VAELike) -> tuple[Array, Array, float]:
     :math:`W=W_{nn}^\top`.
     """
     check_vae(vae)
-    weights = linear_decoder(vae)
-    if weights is None:
+    dec = vae.decoder
+    if len(dec) != 1 or not isinstance(dec[0], nn.Linear):
         raise ValueError(
             "the VAE's decoder must be a single Linear layer (build it with hidden=())"
         )
@@ -330,5 +331,5 @@ def linear_vae_parameters(vae: VAELike) -> tuple[Array, Array, float]:
         raise ValueError("need a Gaussian decoder with a fixed obs_std (isotropic σ² I)")
     if not vae.prior_is_standard_normal:
         raise ValueError("the closed form needs the N(0, I) prior")
-    W_nn, b = weights
+    W_nn, b = dec[0].W, dec[0].b
     return W_nn.T.copy(), b.copy(), float(vae.obs_std) ** 2

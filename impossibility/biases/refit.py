@@ -30,13 +30,7 @@ from impossibility._validation import (
     check_scalar,
 )
 
-from ._vae_access import (
-    VAELike,
-    check_vae,
-    decoder_forward,
-    decoder_input_grad,
-    decoder_log_likelihood,
-)
+from ._vae_contract import VAELike, check_vae
 from .diagonal import plane_rotation
 
 __all__ = ["moment_matched_normal", "refit_encoder", "elbo_rotation_curve"]
@@ -166,8 +160,8 @@ def refit_encoder(
         m, L = unpack(p)
         z = m[:, None, :] + np.einsum("nij,sj->nsi", L, E)  # (n, S, d) rotated-space codes
         y = z.reshape(n * S, d) @ Rm  # Rᵀ z' row-wise
-        out, cache = decoder_forward(vae, y)
-        ll, gout = decoder_log_likelihood(vae, out, xrep)
+        out, cache = vae.decoder_forward(y)
+        ll, gout, _ = vae.observation_log_likelihood(out, xrep)
         sign, logdet = np.linalg.slogdet(L)
         if np.any(sign == 0):
             return np.full(n, -np.inf), None
@@ -175,7 +169,7 @@ def refit_encoder(
         val = ll.reshape(n, S).mean(axis=1) - kl
         if not grad:
             return val, None
-        gy = decoder_input_grad(vae, cache, gout)
+        gy = vae.decoder.input_gradient(cache, gout)
         gz = (gy @ Rm.T).reshape(n, S, d) / S  # ∂/∂z' of the sample mean
         gm = gz.sum(axis=1) - m
         gL = np.einsum("nsi,sj->nij", gz, E) - L + np.linalg.inv(L).transpose(0, 2, 1)
