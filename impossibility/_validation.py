@@ -25,9 +25,11 @@ __all__ = [
     "check_choice",
     "check_dimension",
     "check_finite",
+    "check_bijector_like",
     "check_has_methods",
     "check_int",
     "check_orthogonal",
+    "check_prior_like",
     "check_rng",
     "check_same_rows",
     "check_scalar",
@@ -164,6 +166,42 @@ def check_has_methods(obj: Any, name: str, methods: Iterable[str], *, what: str 
             expected = f" ({what})" if what else ""
             raise TypeError(f"{name} must provide .{method}(){expected}; got {type(obj).__name__}")
     return obj
+
+
+def check_prior_like(
+    prior: Any,
+    d: int,
+    *,
+    methods: Iterable[str] = ("log_prob", "sample"),
+    consumer: str = "the model",
+) -> Any:
+    """Return ``prior`` if it is a factorized prior on R^d: ``marginals`` and ``methods``.
+
+    A structural check (any object with these works); ``consumer`` names what takes the d
+    coordinates, for the message of a dimension mismatch (``ValueError``).
+    """
+    check_has_methods(prior, "prior", methods, what="a FactorizedPrior")
+    marginals = getattr(prior, "marginals", None)
+    if marginals is None:
+        raise TypeError(
+            f"prior must be a FactorizedPrior (with .marginals); got {type(prior).__name__}"
+        )
+    if len(marginals) != d:
+        raise ValueError(
+            f"the prior has {len(marginals)} coordinates but {consumer} takes {d} latents"
+        )
+    return prior
+
+
+def check_bijector_like(f: Any, d: int, *, name: str = "f", what: str = "the prior") -> Any:
+    """Return ``f`` if it maps R^d to itself with ``forward`` and ``forward_and_log_det``.
+
+    ``TypeError`` when a method is missing, ``ValueError`` when ``f.d`` is not ``d``.
+    """
+    check_has_methods(f, name, ("forward", "forward_and_log_det"), what="a Bijector")
+    if getattr(f, "d", d) != d:
+        raise ValueError(f"{name} acts on d = {f.d} coordinates but {what} has d = {d}")
+    return f
 
 
 # ------------------------------------------------------------------------------------- arrays

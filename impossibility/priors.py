@@ -17,7 +17,7 @@ from scipy.stats._distn_infrastructure import rv_continuous_frozen, rv_discrete_
 
 from ._validation import as_points, check_int, check_rng
 
-__all__ = ["FactorizedPrior"]
+__all__ = ["FactorizedPrior", "check_factorized_prior"]
 
 # Families whose support is a circle, not an interval: F has no meaning as an ordering there, and
 # SciPy's ppf can return points just outside [-π, π] where logcdf is NaN (theory.md §1.7).
@@ -252,3 +252,18 @@ class FactorizedPrior:
         if np.any((arr < 0) | (arr > 1)):
             raise ValueError("probabilities q must lie in [0, 1]")
         return self._per_coord("isf", arr, "q")
+
+
+def check_factorized_prior(prior: Any, name: str = "prior") -> FactorizedPrior:
+    """Return ``prior`` if it is a :class:`FactorizedPrior`, else raise ``TypeError``.
+
+    Theorem 1's construction needs the validated marginals of a FactorizedPrior (interval
+    supports, continuous CDFs); code that only samples or evaluates densities takes any
+    prior-like object instead (:func:`impossibility._validation.check_prior_like`).
+    """
+    if not isinstance(prior, FactorizedPrior):
+        raise TypeError(
+            f"{name} must be a FactorizedPrior (e.g. FactorizedPrior([stats.laplace(), "
+            f"stats.beta(2, 5)])); got {type(prior).__name__}"
+        )
+    return prior

@@ -19,7 +19,7 @@ from .invariance import (
     marginal_ks_tests,
     projection_ks_test,
 )
-from .priors import FactorizedPrior
+from .priors import FactorizedPrior, check_factorized_prior
 
 __all__ = ["VerificationReport", "verify", "parse_marginal", "verify_from_spec"]
 
@@ -113,8 +113,7 @@ def verify(
     finite differences on 200 points), per-coordinate KS tests and the joint projection test on
     ``n`` samples of f(z), at level ``alpha`` per test.
     """
-    if not isinstance(prior, FactorizedPrior):
-        raise TypeError(f"prior must be a FactorizedPrior; got {type(prior).__name__}")
+    check_factorized_prior(prior)
     n = check_int(n, "n", minimum=1)
     alpha = check_scalar(alpha, "alpha", minimum=0.0, maximum=1.0, include_min=False)
     rng = np.random.default_rng(0) if rng is None else check_rng(rng)

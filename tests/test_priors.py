@@ -102,3 +102,12 @@ def test_sample_needs_a_generator():
         prior.sample(3.0, np.random.default_rng(0))
     with pytest.raises(ValueError, match="probabilities"):
         prior.ppf([[0.5, 1.5]])
+
+
+def test_check_factorized_prior_is_a_type_check():
+    prior = FactorizedPrior.iid(stats.norm(), 2)
+    from impossibility.priors import check_factorized_prior
+
+    assert check_factorized_prior(prior) is prior
+    with pytest.raises(TypeError, match=r"base must be a FactorizedPrior .*; got list"):
+        check_factorized_prior([stats.norm()], "base")

@@ -126,3 +126,24 @@ def test_check_same_rows():
 def test_shape_messages_read_like_numpy_shapes():
     with pytest.raises(ValueError, match=r"b must have shape \(3,\); got shape \(2,\)"):
         v.as_array(np.zeros(2), "b", shape=(3,))
+
+
+def test_structural_checks_of_priors_and_bijectors():
+    from scipy import stats
+
+    import impossibility as im
+
+    prior = im.FactorizedPrior.iid(stats.norm(), 3)
+    assert v.check_prior_like(prior, 3) is prior
+    with pytest.raises(
+        ValueError, match="the prior has 3 coordinates but the decoder takes 2 latents"
+    ):
+        v.check_prior_like(prior, 2, consumer="the decoder")
+    with pytest.raises(TypeError, match=r"prior must provide .log_prob\(\)"):
+        v.check_prior_like(object(), 3)
+    f = im.entangling_bijection(prior, rng=np.random.default_rng(0))
+    assert v.check_bijector_like(f, 3) is f
+    with pytest.raises(ValueError, match="f acts on d = 3 coordinates but the prior has d = 2"):
+        v.check_bijector_like(f, 2)
+    with pytest.raises(TypeError, match=r"f must provide .forward\(\) \(a Bijector\)"):
+        v.check_bijector_like(np.eye(3), 3)

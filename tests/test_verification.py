@@ -34,7 +34,7 @@ def test_verify_validates_its_arguments():
         im.verify(PRIOR, n=0)
     with pytest.raises(TypeError, match="n must be an integer; got 100.0"):
         im.verify(PRIOR, n=100.0)
-    with pytest.raises(TypeError, match="prior must be a FactorizedPrior; got list"):
+    with pytest.raises(TypeError, match=r"prior must be a FactorizedPrior \(e.g. .*\); got list"):
         im.verify([stats.norm(), stats.norm()])
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         im.verify(PRIOR, rng=np.random.RandomState(0))

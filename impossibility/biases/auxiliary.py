@@ -23,6 +23,7 @@ from scipy import special
 from impossibility._typing import LOG_2PI, Array, BijectorLike, GeneratorLike, PriorLike
 from impossibility._validation import (
     as_array,
+    check_bijector_like,
     check_has_methods,
     check_int,
     check_orthogonal,
@@ -31,7 +32,6 @@ from impossibility._validation import (
 )
 from impossibility.priors import FactorizedPrior
 
-from ._checks import check_bijector
 from .mixtures import gaussian_scale_mixture
 
 __all__ = [
@@ -152,7 +152,7 @@ def conditional_log_ratio(
     :math:`q(z\mid u)=p(f(z)\mid u)\,|\det J_f(z)|`. Its mean over :math:`(z,u)\sim p` is
     :math:`\Delta_u`.
     """
-    check_bijector(f, aux.d)
+    check_bijector_like(f, aux.d)
     v, ld = f.forward_and_log_det(np.asarray(z, dtype=np.float64))
     return aux.conditional_log_prob(z, u) - aux.conditional_log_prob(v, u) - ld
 
@@ -162,7 +162,7 @@ def marginal_log_ratio(prior: PriorLike, f: BijectorLike, z: ArrayLike) -> Array
 
     0 up to rounding when :math:`f_\#p=p`: the :math:`p(x)` gap, pointwise.
     """
-    check_bijector(f, prior.d)
+    check_bijector_like(f, prior.d)
     v, ld = f.forward_and_log_det(np.asarray(z, dtype=np.float64))
     return prior.log_prob(z) - prior.log_prob(v) - ld
 
@@ -225,7 +225,7 @@ def auxiliary_gap_quadrature(
         raise ValueError(
             f"quadrature is implemented for d = 2; got d = {aux.d} (use auxiliary_gap_mc)"
         )
-    check_bijector(f, 2)
+    check_bijector_like(f, 2)
     n_panels = check_int(n_panels, "n_panels", minimum=2)
     order = check_int(order, "order", minimum=1)
     half_width = check_scalar(half_width, "half_width", minimum=0, include_min=False, maximum=12)
@@ -296,7 +296,7 @@ def observed_gap(
         ("forward", "inverse_and_log_det"),
         what="an invertible generator, e.g. InvertibleMLP",
     )
-    check_bijector(f, aux.d)
+    check_bijector_like(f, aux.d)
     n = check_int(n, "n", minimum=2)
     u, z = aux.sample(n, rng)
     x = g.forward(z)

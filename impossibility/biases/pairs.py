@@ -25,9 +25,14 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from impossibility._typing import LOG_2PI, Array, BijectorLike, PriorLike
-from impossibility._validation import as_array, as_points, check_int, check_rng, check_scalar
-
-from ._checks import check_bijector
+from impossibility._validation import (
+    as_array,
+    as_points,
+    check_bijector_like,
+    check_int,
+    check_rng,
+    check_scalar,
+)
 
 __all__ = [
     "sample_latent_pairs",
@@ -161,7 +166,7 @@ def pair_log_ratio(
     Computed in full (prior terms included, through :math:`f`'s analytic log-determinant), so the
     cancellation of the marginal terms is not assumed.
     """
-    check_bijector(f, prior.d)
+    check_bijector_like(f, prior.d)
     za = np.asarray(z, dtype=np.float64)
     zt = np.asarray(z_tilde, dtype=np.float64)
     v, ld = f.forward_and_log_det(za)
@@ -192,7 +197,7 @@ def pair_gap(
         :func:`pair_gap_leading_term` as :math:`\sigma_n\to0`); ``fraction_shared_true`` (1) and
         ``fraction_shared_twin`` (0) for hard sharing; ``n``.
     """
-    check_bijector(f, prior.d)
+    check_bijector_like(f, prior.d)
     n = check_int(n, "n", minimum=2)
     z, zt, _ = sample_latent_pairs(prior, k, n, rng, noise=noise)
     r = pair_log_ratio(prior, f, z, zt, k, noise)
@@ -223,7 +228,7 @@ def pair_gap_leading_term(
     dict
         ``c`` and ``stderr``.
     """
-    check_bijector(f, prior.d)
+    check_bijector_like(f, prior.d)
     n = check_int(n, "n", minimum=2)
     z, zt, _ = sample_latent_pairs(prior, k, n, rng, noise=0.0)
     diff2 = np.sort((f.forward(zt) - f.forward(z)) ** 2, axis=1)

@@ -17,7 +17,7 @@ import numpy as np
 from scipy import special
 
 from .._typing import Array
-from ..priors import FactorizedPrior
+from ..priors import FactorizedPrior, check_factorized_prior
 from ._closed_forms import (
     BULK,
     CLOSED_FAMILIES,
@@ -54,8 +54,7 @@ class Gaussianize(Elementwise):
     name = "G"
 
     def __init__(self, prior: FactorizedPrior):
-        if not isinstance(prior, FactorizedPrior):
-            raise TypeError(f"prior must be a FactorizedPrior; got {type(prior).__name__}")
+        check_factorized_prior(prior)
         self.prior = prior
         self.d = prior.d
         self._routes: list[tuple[str, float, float]] = []

@@ -22,9 +22,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from .._typing import Array, PriorLike
-from .._validation import as_array, check_int, check_rng
+from .._validation import as_array, check_int, check_prior_like, check_rng
 from ..generative import InjectiveMLP, InvertibleMLP, TanhResidual
-from ..generative._checks import check_prior
 from ..priors import FactorizedPrior
 from .base import GroundTruthData
 from .squash import AlgebraicSquash
@@ -35,7 +34,7 @@ __all__ = ["ContinuousMixingData"]
 def _marginals(prior: PriorLike | None, K: int) -> list[Any]:
     if prior is None:
         return [stats.uniform() for _ in range(K)]
-    return list(check_prior(prior, K, methods=(), consumer="the mixing").marginals)
+    return list(check_prior_like(prior, K, methods=(), consumer="the mixing").marginals)
 
 
 def _bins(num_bins: int | Sequence[int], K: int) -> list[int]:

@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 
 from .._typing import Array
 from ..bijections import Bijector, Gaussianize, Inverse
-from ..priors import FactorizedPrior
+from ..priors import FactorizedPrior, check_factorized_prior
 
 __all__ = ["Conjugated"]
 
@@ -38,8 +38,7 @@ class Conjugated(Bijector):
     """
 
     def __init__(self, prior: FactorizedPrior, inner: Bijector, *, name: str = "f"):
-        if not isinstance(prior, FactorizedPrior):
-            raise TypeError(f"prior must be a FactorizedPrior; got {type(prior).__name__}")
+        check_factorized_prior(prior)
         if not isinstance(inner, Bijector):
             raise TypeError(f"inner must be a Bijector; got {type(inner).__name__}")
         if inner.d != prior.d:

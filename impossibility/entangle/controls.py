@@ -10,15 +10,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..bijections import Orthogonal
-from ..priors import FactorizedPrior
+from ..priors import FactorizedPrior, check_factorized_prior
 from .conjugated import Conjugated
 
 __all__ = ["permutation_bijection", "quantile_reflection"]
-
-
-def _check_prior(prior: FactorizedPrior) -> None:
-    if not isinstance(prior, FactorizedPrior):
-        raise TypeError(f"prior must be a FactorizedPrior; got {type(prior).__name__}")
 
 
 def _as_indices(idx: ArrayLike, name: str, d: int) -> np.ndarray:
@@ -39,7 +34,7 @@ def permutation_bijection(prior: FactorizedPrior, perm: ArrayLike) -> Conjugated
     It preserves the prior only if the permuted marginals are identical (checked), and it is
     *not* entangling: its Jacobian is a permutation matrix. A negative control.
     """
-    _check_prior(prior)
+    check_factorized_prior(prior)
     d = prior.d
     perm = _as_indices(perm, "perm", d)
     if sorted(perm.tolist()) != list(range(d)):
@@ -62,7 +57,7 @@ def quantile_reflection(prior: FactorizedPrior, coords: ArrayLike) -> Conjugated
     Preserves every factorized prior; its Jacobian is diagonal (with negative entries on the
     reflected coordinates), so it is *not* entangling. A negative control.
     """
-    _check_prior(prior)
+    check_factorized_prior(prior)
     signs = np.ones(prior.d)
     signs[_as_indices(coords, "coords", prior.d)] = -1.0
     return Conjugated(prior, Orthogonal(np.diag(signs)), name="reflection")

@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 from .._typing import Array
 from .._validation import check_dimension, check_orthogonal, check_rng, check_scalar
 from ..bijections import Orthogonal
-from ..priors import FactorizedPrior
+from ..priors import FactorizedPrior, check_factorized_prior
 from .conjugated import Conjugated
 from .rotations import default_min_abs_entry, random_entangling_rotation
 
@@ -107,8 +107,7 @@ def entangling_bijection(
     >>> bool(np.allclose(f.inverse(f.forward(z)), z))
     True
     """
-    if not isinstance(prior, FactorizedPrior):
-        raise TypeError(f"prior must be a FactorizedPrior; got {type(prior).__name__}")
+    check_factorized_prior(prior)
     d = check_dimension(prior.d)
     min_abs_entry = check_scalar(min_abs_entry, "min_abs_entry", minimum=0.0)
     if A is None:

@@ -6,14 +6,10 @@ They follow :mod:`impossibility._validation`: ``TypeError`` for an object of the
 
 from __future__ import annotations
 
-from typing import Iterable
-
-from .._typing import PriorLike
-from .._validation import check_has_methods
 from .noisy_decoder import GaussianNoiseDecoder
 from .nonlinearities import InvertibleNonlinearity
 
-__all__ = ["check_nonlinearity", "check_prior", "check_noise_decoder"]
+__all__ = ["check_nonlinearity", "check_noise_decoder"]
 
 
 def check_nonlinearity(h: object, name: str, d: int | None = None) -> InvertibleNonlinearity:
@@ -26,30 +22,6 @@ def check_nonlinearity(h: object, name: str, d: int | None = None) -> Invertible
     if h.d is not None and d is not None and h.d != d:
         raise ValueError(f"{name} acts on {h.d} coordinates but the layer has {d}")
     return h
-
-
-def check_prior(
-    prior: object,
-    d: int,
-    *,
-    methods: Iterable[str] = ("log_prob", "sample"),
-    consumer: str = "the decoder",
-) -> PriorLike:
-    """Return ``prior`` if it is a factorized prior (``marginals`` and ``methods``) on R^d.
-
-    ``consumer`` names what takes the d latents, for the message of a dimension mismatch.
-    """
-    check_has_methods(prior, "prior", methods, what="a FactorizedPrior")
-    marginals = getattr(prior, "marginals", None)
-    if marginals is None:
-        raise TypeError(
-            f"prior must be a FactorizedPrior (with .marginals); got {type(prior).__name__}"
-        )
-    if len(marginals) != d:
-        raise ValueError(
-            f"the prior has {len(marginals)} coordinates but {consumer} takes {d} latents"
-        )
-    return prior  # type: ignore[return-value]
 
 
 def check_noise_decoder(decoder: object) -> GaussianNoiseDecoder:

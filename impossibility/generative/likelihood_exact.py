@@ -12,8 +12,7 @@ from __future__ import annotations
 from numpy.typing import ArrayLike
 
 from .._typing import Array, BijectorLike, PriorLike
-from .._validation import as_points, check_has_methods
-from ._checks import check_prior
+from .._validation import as_points, check_has_methods, check_prior_like
 
 __all__ = ["log_px_exact"]
 
@@ -48,6 +47,6 @@ def log_px_exact(generator: BijectorLike, prior: PriorLike, x: ArrayLike) -> Arr
         ("inverse_and_log_det",),
         what="an invertible decoder; use log_px_quadrature or log_px_importance for a noisy one",
     )
-    check_prior(prior, generator.d)
+    check_prior_like(prior, generator.d, consumer="the decoder")
     z, ld = generator.inverse_and_log_det(as_points(x, generator.d, name="x"))
     return prior.log_prob(z) + ld

@@ -16,8 +16,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._typing import Array, PriorLike
-from .._validation import as_points, check_has_methods, check_int, check_rng
-from ._checks import check_noise_decoder, check_prior
+from .._validation import as_points, check_has_methods, check_int, check_prior_like, check_rng
+from ._checks import check_noise_decoder
 from .noisy_decoder import GaussianNoiseDecoder
 
 __all__ = ["log_px_importance"]
@@ -67,7 +67,7 @@ def log_px_importance(
         (and ``ess`` if requested).
     """
     decoder = check_noise_decoder(decoder)
-    prior = check_prior(prior, decoder.d)
+    prior = check_prior_like(prior, decoder.d, consumer="the decoder")
     rng = check_rng(rng)
     n_samples = check_int(n_samples, "n_samples", minimum=2)
     chunk = check_int(chunk, "chunk", minimum=1)
