@@ -12,7 +12,7 @@ builders here (:func:`equality_step`, :func:`positivity_step`, :func:`definition
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence, TypeAlias
 
 import numpy as np
 import sympy as sp
@@ -21,16 +21,19 @@ from sympy.core.function import AppliedUndef
 __all__ = [
     "ProofStep",
     "ProofResult",
+    "Symbolic",
     "Domain",
     "is_zero",
     "matexpr_is_zero",
     "reduce_expression",
-    "find_witness",
     "equality_step",
     "positivity_step",
     "definition_step",
     "proof_result",
 ]
+
+#: A SymPy expression, matrix or matrix expression: what a proof step compares.
+Symbolic: TypeAlias = sp.Basic | sp.MatrixBase
 
 #: Where a symbol lives: a map from a real number s onto the symbol's domain (for witnesses).
 Domain = Mapping[sp.Symbol, Callable[[sp.Expr], sp.Expr]]
@@ -64,9 +67,9 @@ class ProofStep:
     """
 
     claim: str
-    lhs: Any
-    rhs: Any
-    residual: Any
+    lhs: Symbolic
+    rhs: Symbolic
+    residual: Symbolic
     status: str
     how: str = ""
     witness: tuple[tuple[str, float], ...] | None = None
@@ -108,10 +111,10 @@ class ProofResult:
     """
 
     identity: str
-    residual: Any
+    residual: Symbolic
     holds: bool
     steps: tuple[ProofStep, ...]
-    conditions: tuple[Any, ...] = ()
+    conditions: tuple[sp.Basic, ...] = ()
 
     def __bool__(self) -> bool:
         return self.holds
@@ -134,23 +137,23 @@ class ProofResult:
         return self.summary()
 
 
-def is_zero(e: Any) -> bool:
+def is_zero(e: Symbolic) -> bool:
     """True for an expression equal to 0, or a matrix whose entries all are."""
     if isinstance(e, sp.MatrixBase):
         return all(is_zero(x) for x in e)
     return bool(e == 0)
 
 
-def matexpr_is_zero(e: Any) -> bool:
+def matexpr_is_zero(e: Symbolic) -> bool:
     """True for 0 or a ZeroMatrix (matrix-expression results of refine/doit)."""
     return bool(e == 0) or isinstance(e, sp.ZeroMatrix)
 
 
-def _has_abstract(e: Any) -> bool:
+def _has_abstract(e: sp.Basic) -> bool:
     return bool(e.atoms(AppliedUndef, sp.Derivative, sp.Subs, sp.MatrixSymbol))
 
 
-def reduce_expression(e: Any, simplifier: Callable[[Any], Any]) -> Any:
+def reduce_expression(e: Symbolic, simplifier: Callable[[Symbolic], Symbolic]) -> Symbolic:
     """Reduce an expression (or matrix) towards 0: structural test, powsimp, then ``simplifier``."""
     if isinstance(e, sp.MatrixBase):
         return sp.ImmutableMatrix(
@@ -173,7 +176,7 @@ def _default_value(sym: sp.Symbol, s: float) -> sp.Expr:
 
 
 def _evaluate(
-    e: Any, domain: Domain, trial: int
+    e: sp.Basic, domain: Domain, trial: int
 ) -> tuple[dict[sp.Symbol, sp.Expr], complex] | None:
     """Evaluate at a deterministic point; return (point, complex value) or None."""
     syms = sorted(e.free_symbols, key=lambda s: s.name)
@@ -190,8 +193,8 @@ def _evaluate(
     return point, val
 
 
-def find_witness(
-    residual: Any, domain: Domain, *, positive: bool = False
+def _find_witness(
+    residual: Symbolic, domain: Domain, *, positive: bool = False
 ) -> tuple[tuple[str, float], ...] | None:
     """A deterministic point where the residual is clearly nonzero (or not positive), if found."""
     entries = list(residual) if isinstance(residual, sp.MatrixBase) else [residual]
@@ -218,18 +221,18 @@ def find_witness(
 
 def equality_step(
     claim: str,
-    lhs: Any,
-    rhs: Any,
+    lhs: Symbolic,
+    rhs: Symbolic,
     *,
     domain: Domain | None = None,
-    simplifier: Callable[[Any], Any] = sp.simplify,
+    simplifier: Callable[[Symbolic], Symbolic] = sp.simplify,
     how: str = "simplify(lhs - rhs) == 0",
 ) -> ProofStep:
     """Check ``lhs = rhs`` by reducing ``lhs - rhs`` to 0; refute it by a witness if one exists."""
     residual = reduce_expression(lhs - rhs, simplifier)
     if is_zero(residual):
         return ProofStep(claim, lhs, rhs, sp.S.Zero, "proved", how)
-    wit = find_witness(residual, domain or {})
+    wit = _find_witness(residual, domain or {})
     return ProofStep(claim, lhs, rhs, residual, "refuted" if wit else "not proved", how, wit)
 
 
@@ -240,7 +243,7 @@ def positivity_step(claim: str, expr: sp.Expr, *, domain: Domain | None = None) 
         return ProofStep(
             claim, expr, sp.S.Zero, red, "proved", "simplify(expr).is_positive", relation=">"
         )
-    wit = find_witness(red, domain or {}, positive=True)
+    wit = _find_witness(red, domain or {}, positive=True)
     return ProofStep(
         claim,
         expr,
@@ -253,13 +256,16 @@ def positivity_step(claim: str, expr: sp.Expr, *, domain: Domain | None = None) 
     )
 
 
-def definition_step(claim: str, lhs: Any = sp.S.Zero, rhs: Any = sp.S.Zero) -> ProofStep:
+def definition_step(claim: str, lhs: Symbolic = sp.S.Zero, rhs: Symbolic = sp.S.Zero) -> ProofStep:
     """A definition or an elementary fact, stated and not checked."""
     return ProofStep(claim, lhs, rhs, sp.S.Zero, "definition", "stated")
 
 
 def proof_result(
-    identity: str, residual: Any, steps: Sequence[ProofStep], conditions: Sequence[Any] = ()
+    identity: str,
+    residual: Symbolic,
+    steps: Sequence[ProofStep],
+    conditions: Sequence[sp.Basic] = (),
 ) -> ProofResult:
     """The proof of ``identity``: it holds when every step holds and the residual is 0."""
     steps = tuple(steps)

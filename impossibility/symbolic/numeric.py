@@ -11,7 +11,7 @@ accurate in the bulk of the distribution and not meant for far tails (theory.md 
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 import sympy as sp
@@ -63,7 +63,7 @@ class NumericMap:
         self.dps = dps
         self._cache: dict[str, Callable] = {}
 
-    def _expr(self, what: str) -> Any:
+    def _expr(self, what: str) -> sp.Expr | list[sp.Expr]:
         m = self.smap
         if what == "forward":
             return list(m.f)
