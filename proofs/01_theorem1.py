@@ -36,7 +36,6 @@
 
 # %%
 import numpy as np
-import sympy as sp
 from scipy import stats
 
 import impossibility as im
@@ -133,7 +132,9 @@ assert gap_f < 1e-12 and gap_J < 1e-12
 # with a Haar-random orthogonal $A$ whose entries all exceed $\tfrac12 d^{-5/2}$ in absolute value.
 
 # %%
-prior = im.FactorizedPrior([stats.laplace(scale=2), stats.beta(2, 5), stats.gamma(3), stats.logistic()])
+prior = im.FactorizedPrior(
+    [stats.laplace(scale=2), stats.beta(2, 5), stats.gamma(3), stats.logistic()]
+)
 A = im.random_entangling_rotation(prior.d, rng)
 f = im.entangling_bijection(prior, A)
 print(np.round(A, 3))
@@ -186,8 +187,10 @@ iid = im.FactorizedPrior.iid(stats.gamma(3), 3)
 zi = iid.sample(100, rng)
 for g in (im.permutation_bijection(iid, [1, 2, 0]), im.quantile_reflection(iid, [0])):
     rep = im.entanglement_report(g, zi)
-    print(f"{g.name:12s} density error {im.density_invariance_error(g, iid, zi).max():.1e}, "
-          f"nonzero share {rep.fraction_nonzero:.2f}")
+    print(
+        f"{g.name:12s} density error {im.density_invariance_error(g, iid, zi).max():.1e}, "
+        f"nonzero share {rep.fraction_nonzero:.2f}"
+    )
     assert not rep.completely_entangling
 
 # %% [markdown]
@@ -207,7 +210,9 @@ path = im.RotationPath(im.random_skew(prior.d, rng))
 ts = np.linspace(0, path.t_max, 12)[1:-1]
 maps = [im.entangling_bijection(prior, path(t)) for t in ts]
 images = np.array([m.forward(z[:1])[0] for m in maps])
-print(f"certified t_max = {path.t_max:.3f};  {len(ts)} maps, {len(np.unique(images.round(12), axis=0))} distinct images of one point")
+print(
+    f"certified t_max = {path.t_max:.3f};  {len(ts)} maps, {len(np.unique(images.round(12), axis=0))} distinct images of one point"
+)
 assert all(im.density_invariance_error(m, prior, z[:500]).max() < 1e-9 for m in maps)
 assert len(np.unique(images.round(12), axis=0)) == len(ts)
 
@@ -218,7 +223,9 @@ print(darmois.identity, "→", darmois.holds)
 assert swirl.holds and darmois.holds
 
 f_swirl = im.Conjugated(prior, im.Swirl(im.random_skew(prior.d, rng), a=0.3, b=0.5))
-print(f"swirl conjugated to the mixed prior: density error {im.density_invariance_error(f_swirl, prior, z[:2000]).max():.1e}")
+print(
+    f"swirl conjugated to the mixed prior: density error {im.density_invariance_error(f_swirl, prior, z[:2000]).max():.1e}"
+)
 assert im.density_invariance_error(f_swirl, prior, z[:2000]).max() < 1e-9
 
 # %% [markdown]

@@ -95,7 +95,9 @@ assert wrong > 0.1
 # %%
 prior2 = im.FactorizedPrior([stats.logistic(), stats.gamma(3)])
 f2 = im.entangling_bijection(prior2, rng=rng)
-mean = InjectiveMLP.random(2, 5, rng, nonlinearity=TanhResidual(1.0), out_nonlinearity=TanhResidual(0.5))
+mean = InjectiveMLP.random(
+    2, 5, rng, nonlinearity=TanhResidual(1.0), out_nonlinearity=TanhResidual(0.5)
+)
 dec = GaussianNoiseDecoder(mean, 0.5)
 twin2 = entangle_generator(dec, f2)
 x2 = dec.sample(prior2.sample(4, rng), rng)
@@ -118,14 +120,18 @@ for d, marginals in {
 }.items():
     prior = im.FactorizedPrior(marginals)
     f = im.entangling_bijection(prior, rng=rng)
-    mean = InjectiveMLP.random(d, d + 3, rng, nonlinearity=TanhResidual(1.0), out_nonlinearity=TanhResidual(0.5))
+    mean = InjectiveMLP.random(
+        d, d + 3, rng, nonlinearity=TanhResidual(1.0), out_nonlinearity=TanhResidual(0.5)
+    )
     dec = GaussianNoiseDecoder(mean, 1.0)
     twin = entangle_generator(dec, f)
     x = dec.sample(prior.sample(3, rng), rng)
     m_a, s_a = log_px_importance(dec, prior, x, rng, 100_000)
     m_b, s_b = log_px_importance(twin, prior, x, rng, 100_000)
     zscores = (m_b - m_a) / np.hypot(s_a, s_b)
-    print(f"d = {d}: log p(x) {np.round(m_a, 4)} vs twin {np.round(m_b, 4)}; z-scores {np.round(zscores, 2)}")
+    print(
+        f"d = {d}: log p(x) {np.round(m_a, 4)} vs twin {np.round(m_b, 4)}; z-scores {np.round(zscores, 2)}"
+    )
     assert np.all(np.abs(zscores) < 5.3)
 
 # %% [markdown]

@@ -42,13 +42,12 @@ import impossibility as im
 from impossibility.data import ContinuousMixingData
 from impossibility.metrics import gaussian_total_correlation_from_covariance
 from impossibility.vae import (
+    VAE,
     AnnealedVAE,
     BetaVAE,
-    dip_regularizer,
     gaussian_kl,
     regularizer_report,
 )
-from impossibility.vae import VAE
 
 rng = np.random.default_rng(31415)
 
@@ -76,8 +75,10 @@ for name, prior in (("normal", None), ("logistic", im.FactorizedPrior.iid(stats.
     f = im.entangling_bijection(vae.prior or im.FactorizedPrior.standard_normal(d), A)
     models[name] = (vae, vae.entangled(f), f)
     kl = vae.elbo_terms(x, rng, n_samples=4, kl="mc")["kl"].mean()
-    print(f"{name:8s} prior: final training ELBO {hist['elbo'][-100:].mean():8.3f}  (first 100 steps: "
-          f"{hist['elbo'][:100].mean():.1f});  held-out KL {kl:.2f} nats")
+    print(
+        f"{name:8s} prior: final training ELBO {hist['elbo'][-100:].mean():8.3f}  (first 100 steps: "
+        f"{hist['elbo'][:100].mean():.1f});  held-out KL {kl:.2f} nats"
+    )
     assert hist["elbo"][-100:].mean() > hist["elbo"][:100].mean() and kl > 1.0
 
 # %% [markdown]
@@ -85,7 +86,7 @@ for name, prior in (("normal", None), ("logistic", im.FactorizedPrior.iid(stats.
 # coordinate of $\mu$ moves, because every Jacobian entry of $f$ is nonzero.
 
 # %%
-for name, (vae, twin, f) in models.items():
+for name, (vae, _twin, f) in models.items():
     J = f.jacobian(vae.encode(x)[0])
     print(f"{name:8s}: min over points and entries of |∂f_i/∂z_j| = {np.abs(J).min():.3f}")
     assert np.all(np.abs(J) > 1e-3)
@@ -103,12 +104,14 @@ for name, (vae, twin, f) in models.items():
 
 # %%
 eps = rng.standard_normal((8, len(x), d))  # 8 samples per point, shared by model and twin
-for name, (vae, twin, f) in models.items():
+for name, (vae, twin, _f) in models.items():
     a = vae.elbo_terms(x, eps=eps, kl="mc")
     b = twin.elbo_terms(x, eps=eps, kl="mc")
     gap = np.abs(a["rec"] - b["rec"]).max()
     print(f"{name:8s}: max |E log p(x|z) − E' log p'(x|z')| = {gap:.1e}")
-    assert gap < 1e-10  # rounding in f, f⁻¹ and the log-det only (observed ~1e-13); a bug gives O(1)
+    assert (
+        gap < 1e-10
+    )  # rounding in f, f⁻¹ and the log-det only (observed ~1e-13); a bug gives O(1)
 
 # %% [markdown]
 # ## Step 2 — the KL term: $\mathrm{KL}(T_\#q\,\|\,T_\#p)=\mathrm{KL}(q\,\|\,p)$ for any bijection $T$
@@ -136,7 +139,9 @@ for name, (vae, twin, f) in models.items():
     zp = f.forward(z)
     ratio = vae.log_q(z, x) - vae.log_prior(z)
     ratio_twin = twin.log_q(zp, x) - twin.log_prior(zp)
-    print(f"{name:8s}: max |log(q/p)(z) − log(q'/p)(f(z))| = {np.abs(ratio - ratio_twin).max():.1e}")
+    print(
+        f"{name:8s}: max |log(q/p)(z) − log(q'/p)(f(z))| = {np.abs(ratio - ratio_twin).max():.1e}"
+    )
     assert np.abs(ratio - ratio_twin).max() < 1e-10
 
     e1, e2 = rng.standard_normal((2, 400, len(x), d))  # independent draws
@@ -144,7 +149,9 @@ for name, (vae, twin, f) in models.items():
     kl_b = twin.elbo_terms(x, eps=e2, kl="mc")["kl"]
     diff = kl_b - kl_a
     z_score = diff.mean() / (diff.std(ddof=1) / np.sqrt(len(diff)))
-    print(f"{name:8s}: mean KL {kl_a.mean():.4f} (model) vs {kl_b.mean():.4f} (twin), paired z-score {z_score:+.2f}")
+    print(
+        f"{name:8s}: mean KL {kl_a.mean():.4f} (model) vs {kl_b.mean():.4f} (twin), paired z-score {z_score:+.2f}"
+    )
     assert abs(z_score) < 4.5  # two-sided level ~7e-6: only a real difference in the KL fails it
 
 # %% [markdown]
@@ -156,7 +163,9 @@ for name, (vae, twin, f) in models.items():
 # %%
 vae_l = models["logistic"][0]
 wrong = vae_l.entangled(im.Orthogonal(A))
-gap_wrong = np.abs(vae_l.elbo_terms(x, eps=eps, kl="mc")["elbo"] - wrong.elbo_terms(x, eps=eps, kl="mc")["elbo"]).mean()
+gap_wrong = np.abs(
+    vae_l.elbo_terms(x, eps=eps, kl="mc")["elbo"] - wrong.elbo_terms(x, eps=eps, kl="mc")["elbo"]
+).mean()
 print(f"rotation instead of G⁻¹∘A∘G for the logistic prior: mean |ΔELBO| = {gap_wrong:.3f} nats")
 assert gap_wrong > 0.01  # 1e11 times the rounding level of the identities above
 
@@ -174,7 +183,7 @@ assert gap_wrong > 0.01  # 1e11 times the rounding level of the identities above
 # and the log-determinant separates them.
 
 # %%
-for name, (vae, twin, f) in models.items():
+for name, (vae, twin, _f) in models.items():
     a = vae.elbo_terms(x, eps=eps, kl="mc")["elbo_samples"]
     b = twin.elbo_terms(x, eps=eps, kl="mc")["elbo_samples"]
     eps_iw = rng.standard_normal((64, len(x), d))
@@ -188,7 +197,9 @@ for name, (vae, twin, f) in models.items():
     )
     assert np.abs(a - b).max() < 1e-10 and np.abs(lw_a - lw_b).max() < 1e-10
     assert np.abs(lp_a - lp_b).max() < 1e-10
-    print(f"          held-out ELBO {a.mean():.4f} = twin {b.mean():.4f};  log p(x) ≈ {lp_a.mean():.4f} = twin {lp_b.mean():.4f}")
+    print(
+        f"          held-out ELBO {a.mean():.4f} = twin {b.mean():.4f};  log p(x) ≈ {lp_a.mean():.4f} = twin {lp_b.mean():.4f}"
+    )
 
 # %% [markdown]
 # ## Step 4 — the standard-normal prior: a rotated Gaussian encoder and the closed-form KL
@@ -211,25 +222,39 @@ m_twin, S_twin = twin_n.encoder_moments(x)
 assert np.allclose(m_twin, mu @ A.T, atol=1e-13)
 assert np.allclose(S_twin, np.einsum("ik,nk,jk->nij", A, np.exp(lv), A), atol=1e-13)
 
-zs = f_n.forward((mu[None, :3] + np.exp(0.5 * lv)[None, :3] * rng.standard_normal((100_000, 3, d))).reshape(-1, d)).reshape(100_000, 3, d)
+zs = f_n.forward(
+    (mu[None, :3] + np.exp(0.5 * lv)[None, :3] * rng.standard_normal((100_000, 3, d))).reshape(
+        -1, d
+    )
+).reshape(100_000, 3, d)
 mc_cov = np.einsum("kni,knj->nij", zs - zs.mean(0), zs - zs.mean(0)) / zs.shape[0]
-print("MC vs closed-form twin covariance, max |Δ| =", f"{np.abs(mc_cov - S_twin[:3]).max():.1e}",
-      " (entries of size", f"{np.abs(S_twin[:3]).max():.2f})")
+print(
+    "MC vs closed-form twin covariance, max |Δ| =",
+    f"{np.abs(mc_cov - S_twin[:3]).max():.1e}",
+    " (entries of size",
+    f"{np.abs(S_twin[:3]).max():.2f})",
+)
 assert np.abs(mc_cov - S_twin[:3]).max() < 0.02 * np.abs(S_twin[:3]).max()
 
 kl_diag = gaussian_kl(mu, lv)[0]
 kl_vae = vae_n.elbo_terms(x, eps=eps[:1], kl="analytic")["kl"]
 kl_twin = twin_n.elbo_terms(x, eps=eps[:1], kl="analytic")["kl"]
-print(f"closed-form KL: diagonal encoder {kl_diag.mean():.6f}, rotated full-covariance encoder {kl_twin.mean():.6f}; "
-      f"max |Δ| = {np.abs(kl_diag - kl_twin).max():.1e}")
+print(
+    f"closed-form KL: diagonal encoder {kl_diag.mean():.6f}, rotated full-covariance encoder {kl_twin.mean():.6f}; "
+    f"max |Δ| = {np.abs(kl_diag - kl_twin).max():.1e}"
+)
 assert np.abs(kl_diag - kl_twin).max() < 1e-10 and np.abs(kl_vae - kl_diag).max() < 1e-12
 
 diag = np.einsum("nii->ni", S_twin)
 corr = S_twin / np.sqrt(diag[:, :, None] * diag[:, None, :])
 off = np.abs(corr - np.eye(d)).max(axis=(1, 2))
 spread = np.exp(lv).max(axis=1) / np.exp(lv).min(axis=1)
-print(f"VAE encoder: posterior variances differ by a factor {np.median(spread):.2f} (median over points)")
-print(f"twin encoder: largest |correlation| between coordinates, median over points {np.median(off):.3f}")
+print(
+    f"VAE encoder: posterior variances differ by a factor {np.median(spread):.2f} (median over points)"
+)
+print(
+    f"twin encoder: largest |correlation| between coordinates, median over points {np.median(off):.3f}"
+)
 assert np.median(off) > 1e-3
 
 # %% [markdown]
@@ -256,13 +281,15 @@ assert np.median(off) > 1e-3
 # twin with common random numbers:
 
 # %%
-for name, (vae, twin, f) in models.items():
+for name, (vae, twin, _f) in models.items():
     fp_a = vae.forward(x, eps[0], kl="mc")
     fp_b = twin.forward(x, eps[0], kl="mc")
     for obj in (BetaVAE(4.0), AnnealedVAE(5.0, anneal_steps=100)):
         la = obj.loss(fp_a, step=1000)[0]
         lb = obj.loss(fp_b, step=1000)[0]
-        print(f"{name:8s} {obj.name:12s} loss: model {la:.10f}  twin {lb:.10f}  |Δ| = {abs(la - lb):.1e}")
+        print(
+            f"{name:8s} {obj.name:12s} loss: model {la:.10f}  twin {lb:.10f}  |Δ| = {abs(la - lb):.1e}"
+        )
         assert abs(la - lb) < 1e-10
 
 # %% [markdown]
@@ -276,7 +303,9 @@ for name, (vae, twin, f) in models.items():
 # %%
 rep = regularizer_report(vae_n, twin_n, x, rng, factor_vae=False)
 for key, v in rep.items():
-    print(f"{key:16s} model {v['model']:9.4f}   twin {v['twin']:9.4f}   twin − model {v['gap']:+.4f}")
+    print(
+        f"{key:16s} model {v['model']:9.4f}   twin {v['twin']:9.4f}   twin − model {v['gap']:+.4f}"
+    )
 assert abs(rep["beta_tc_vae_tc"]["gap"]) > 1e-3
 assert abs(rep["dip_vae_i"]["gap"]) > 1e-3
 assert abs(rep["dip_vae_ii"]["gap"]) < 1e-9
@@ -293,7 +322,9 @@ D = np.diag([1.0, 4.0])
 tc0 = gaussian_total_correlation_from_covariance(D)
 tc45 = gaussian_total_correlation_from_covariance(R45 @ D @ R45.T)
 tcI = gaussian_total_correlation_from_covariance(R45 @ np.eye(2) @ R45.T)
-print(f"TC: diag(1,4) {tc0:.6f};  rotated 45° {tc45:.6f} (closed form {0.5 * np.log(25 / 16):.6f});  rotated identity {tcI:.1e}")
+print(
+    f"TC: diag(1,4) {tc0:.6f};  rotated 45° {tc45:.6f} (closed form {0.5 * np.log(25 / 16):.6f});  rotated identity {tcI:.1e}"
+)
 assert abs(tc0) < 1e-15 and abs(tc45 - 0.5 * np.log(25 / 16)) < 1e-12 and abs(tcI) < 1e-12
 
 # %% [markdown]

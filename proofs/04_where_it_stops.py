@@ -103,7 +103,9 @@ aux = biases.AuxiliaryPrior(scales=[[0.5, 2.0], [0.5, 2.0]])  # σ_i(u_i) ∈ {0
 f_aux = im.entangling_bijection(aux.marginal, im.rotation_2d(np.pi / 4))
 print("marginal prior:", aux.marginal)
 gap = biases.auxiliary_gap_quadrature(aux, f_aux)
-print(f"Δ_u = E_u KL(p(z|u) ‖ f#p(z|u)) = {gap['conditional']:.6f} nats (quadrature error ≈ {gap['error_estimate']:.1e})")
+print(
+    f"Δ_u = E_u KL(p(z|u) ‖ f#p(z|u)) = {gap['conditional']:.6f} nats (quadrature error ≈ {gap['error_estimate']:.1e})"
+)
 print(f"p(z) (hence p(x)) gap on the same nodes: {gap['marginal']:.1e}")
 assert gap["conditional"] > 0.05 and gap["conditional"] > 100 * gap["error_estimate"]
 assert abs(gap["marginal"]) < 1e-10
@@ -114,8 +116,12 @@ assert abs(gap["marginal"]) < 1e-10
 # "enough variability" condition of the identifiability theorem fails, and the gap is zero.
 
 # %%
-iso = biases.shared_rotation_gap(scales=[[0.5, 0.5], [2.0, 2.0]], A=im.rotation_2d(np.pi / 4), rng=rng)
-aniso = biases.shared_rotation_gap(scales=[[0.5, 2.0], [2.0, 0.5]], A=im.rotation_2d(np.pi / 4), rng=rng)
+iso = biases.shared_rotation_gap(
+    scales=[[0.5, 0.5], [2.0, 2.0]], A=im.rotation_2d(np.pi / 4), rng=rng
+)
+aniso = biases.shared_rotation_gap(
+    scales=[[0.5, 2.0], [2.0, 0.5]], A=im.rotation_2d(np.pi / 4), rng=rng
+)
 print("isotropic modulation:  ", {k: round(float(v), 6) for k, v in iso.items()})
 print("anisotropic modulation:", {k: round(float(v), 6) for k, v in aniso.items()})
 assert abs(iso["conditional"]) < 1e-12 and abs(iso["marginal"]) < 1e-12
