@@ -13,7 +13,7 @@ expressions are valid on the open support.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import sympy as sp
 
@@ -21,10 +21,8 @@ from ._arguments import check_dimension, resolve_inner, resolve_priors
 from .gaussian_maps import GaussianMap
 from .matrices import MatrixLike
 from .normal import std_normal_pdf
+from .numeric import NumericMap
 from .priors import SymbolicPrior
-
-if TYPE_CHECKING:
-    from .numeric import NumericMap
 
 __all__ = ["SymbolicMap", "symbolic_map"]
 
@@ -168,8 +166,6 @@ class SymbolicMap:
         dps : int, optional
             Evaluate with mpmath at this many decimal digits (slow; a high-precision reference).
         """
-        from .numeric import NumericMap
-
         return NumericMap(self, values or {}, dps)
 
 

@@ -11,7 +11,7 @@ accurate in the bulk of the distribution and not meant for far tails (theory.md 
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Protocol, Sequence
 
 import numpy as np
 import sympy as sp
@@ -19,9 +19,27 @@ from numpy.typing import ArrayLike
 
 from .._typing import Array
 from .._validation import as_points, check_int, check_scalar
-from .map import SymbolicMap
 
 __all__ = ["NumericMap"]
+
+
+class SymbolicMapLike(Protocol):
+    """What numeric evaluation reads of a :class:`~impossibility.symbolic.SymbolicMap`."""
+
+    u: tuple[sp.Symbol, ...]
+    f: sp.ImmutableMatrix
+
+    @property
+    def d(self) -> int: ...
+
+    @property
+    def params(self) -> tuple[sp.Symbol, ...]: ...
+
+    def inverse(self) -> sp.ImmutableMatrix: ...
+
+    def jacobian(self, *, direct: bool = False) -> sp.ImmutableMatrix: ...
+
+    def density(self, x: Sequence[sp.Expr] | None = None) -> sp.Expr: ...
 
 
 class NumericMap:
@@ -36,7 +54,9 @@ class NumericMap:
     With ``dps`` set, everything is evaluated by mpmath at that precision and rounded to float64.
     """
 
-    def __init__(self, smap: SymbolicMap, values: Mapping[str | sp.Symbol, float], dps: int | None):
+    def __init__(
+        self, smap: SymbolicMapLike, values: Mapping[str | sp.Symbol, float], dps: int | None
+    ):
         self.smap = smap
         self.d = smap.d
         if not isinstance(values, Mapping):
