@@ -1,6 +1,6 @@
 """Auxiliary variables (iVAE): Theorem 1's f preserves p(x) but not p(z | u) nor p(x, u).
 
-Design (theory.md §5.2): independent u_i ∈ {0, 1} (uniform) and z_i | u_i ~ N(0, σ²(u_i)) with
+Design (docs/theory.md §5.2): independent u_i ∈ {0, 1} (uniform) and z_i | u_i ~ N(0, σ²(u_i)) with
 σ(0) = r^(−1/2), σ(1) = r^(1/2), so the marginal p(z) is a product of Gaussian scale mixtures and
 Theorem 1's f = G⁻¹ ∘ R(π/4) ∘ G is defined for it.
 

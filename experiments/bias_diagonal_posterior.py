@@ -6,7 +6,7 @@ rotation (full-covariance Gaussians, or the pushforward R(θ)#q of the trained e
 curve. With the diagonal-Gaussian family of the study's VAEs the best attainable ELBO depends on θ
 and peaks at the axes the model found (θ ∈ (π/2)ℤ).
 
-(a) The linear VAE of theory.md §3.7 (D = 5, d = 2, σ² = 0.3, column norms 2 and 0.7): the closed
+(a) The linear VAE of docs/theory.md §3.7 (D = 5, d = 2, σ² = 0.3, column norms 2 and 0.7): the closed
     form gap(θ) = ½[Σᵢ log(RΛRᵀ)ᵢᵢ − log det Λ] and scipy-BFGS optima of per-point diagonal and
     full-covariance encoders.
 (b) A linear VAE trained on data from that model: per-point encoders re-fitted by L-BFGS for each θ
@@ -193,7 +193,7 @@ def plot(results: dict, ctx: Any) -> list:
             0.98,
             f"BFGS: gap(π/8) = {a['reference_bfgs'][1]:.8f}, "
             f"gap(π/4) = {a['reference_bfgs'][2]:.8f}\n"
-            f"theory.md: {ref[1]:.8f}, {ref[2]:.8f}",
+            f"docs/theory.md §3.7: {ref[1]:.8f}, {ref[2]:.8f}",
             transform=ax.transAxes,
             ha="center",
             va="top",

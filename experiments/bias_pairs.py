@@ -1,6 +1,6 @@
 """Weak supervision with pairs: the twin does not preserve the law of pairs, and Ada-GVAE uses that.
 
-Pairs (z, z̃) share all but k = 1 of d = 3 factors (theory.md §5.3).
+Pairs (z, z̃) share all but k = 1 of d = 3 factors (docs/theory.md §5.3).
 
 (a) Exactly equal coordinates per pair: d − k for every pair of the model, none for the twin's
     (f(z), f(z̃)) — the hard-sharing pair law is singular and the twin's is not.

@@ -334,7 +334,7 @@ def _sprites_vae(ctx: Any, sz: dict, quick: bool) -> dict:
     x = data.sample_observations_from_factors(test_f[rows], rng)
     S, Kiw = sz["n_elbo_samples"], sz["n_importance"]
     eps, eps_iw = rng.standard_normal((S, len(x), d)), rng.standard_normal((Kiw, len(x), d))
-    # common random numbers: the two models are evaluated on identical noise (theory.md §3.4)
+    # common random numbers: the two models are evaluated on identical noise (docs/theory.md §3.4)
     ea, eb = vae.elbo(x, eps=eps, kl="mc"), twin.elbo(x, eps=eps, kl="mc")
     ka = vae.elbo(x, eps=eps, kl="analytic")
     kb = twin.elbo(x, eps=eps, kl="analytic")

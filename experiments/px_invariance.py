@@ -8,7 +8,7 @@ difference (rounding level, ~1e-14).
 Part 2 (noisy decoder x = m(z) + ε, D > d). log p(x) is an integral. In d = 2 it is computed by
 tensor Gauss–Legendre quadrature in the prior's Gaussian coordinates (error from two resolutions)
 and by importance sampling from the prior (estimate ± standard error); in d = 3, 4, 5 by importance
-sampling only. Quadrature nodes and proposals are chosen without reference to f (theory.md §7.4
+sampling only. Quadrature nodes and proposals are chosen without reference to f (docs/theory.md §7.4
 pitfall 6), and the two models use independent random draws.
 """
 

@@ -89,6 +89,7 @@ _LAZY = {
     "EntangledGenerator": "generative",
     "log_px_exact": "generative",
     "evaluate_representation": "metrics",
+    "MetricSizes": "metrics",
 }
 
 
@@ -145,6 +146,7 @@ __all__ = [
     "EntangledGenerator",
     "log_px_exact",
     "evaluate_representation",
+    "MetricSizes",
     "verify",
     "VerificationReport",
     "__version__",

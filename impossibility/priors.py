@@ -20,7 +20,7 @@ from ._validation import as_points, check_int, check_rng
 __all__ = ["FactorizedPrior", "check_factorized_prior"]
 
 # Families whose support is a circle, not an interval: F has no meaning as an ordering there, and
-# SciPy's ppf can return points just outside [-π, π] where logcdf is NaN (theory.md §1.7).
+# SciPy's ppf can return points just outside [-π, π] where logcdf is NaN (docs/theory.md §1.7).
 _CIRCULAR = {"vonmises", "vonmises_line", "vonmises_fisher", "wrapcauchy"}
 
 

@@ -52,7 +52,7 @@ def _shape(lo: float, hi: float) -> st.SearchStrategy[float]:
 
 #: Families with their parameter strategies: name → strategy of frozen distributions. Shape
 #: parameters are kept where SciPy's own CDF/quantile functions are accurate to near machine
-#: precision (theory.md §7.2).
+#: precision (docs/theory.md §7.2).
 FAMILIES: dict[str, st.SearchStrategy[Any]] = {
     "norm": st.builds(stats.norm, _loc, _scale),
     "laplace": st.builds(stats.laplace, _loc, _scale),

@@ -170,7 +170,7 @@ print(f"rotation instead of G⁻¹∘A∘G for the logistic prior: mean |ΔELBO|
 assert gap_wrong > 0.01  # 1e11 times the rounding level of the identities above
 
 # %% [markdown]
-# ## Step 3 — the pointwise identity (theory.md §3.4)
+# ## Step 3 — the pointwise identity (docs/theory.md §3.4)
 #
 # Put the two steps together under common random numbers, $z=\mu+\sigma\odot\epsilon$, $z'=f(z)$:
 #
@@ -260,12 +260,12 @@ assert np.median(off) > 1e-3
 # %% [markdown]
 # The last line is the one place where the two models *are* distinguishable: the twin's encoder
 # covariance is not diagonal unless the posterior variances are equal within each group of
-# coordinates that $A$ mixes (theory.md §3.7). A VAE whose encoder family is restricted to diagonal
+# coordinates that $A$ mixes (docs/theory.md §3.7). A VAE whose encoder family is restricted to diagonal
 # Gaussians cannot represent the twin's encoder; the best diagonal encoder for the rotated decoder
 # has a lower ELBO. That is an inductive bias of the *model family* (Rolinek et al. 2019), not
 # information in the data — it is exactly the kind of assumption Theorem 1 says is needed.
 #
-# ## Step 5 — which objectives of the study share the symmetry (theory.md §3.6)
+# ## Step 5 — which objectives of the study share the symmetry (docs/theory.md §3.6)
 #
 # * An objective that depends on the data only through the per-example pair
 #   (reconstruction term, KL term) is invariant, because the twin reproduces both: the ELBO,
@@ -311,7 +311,7 @@ assert abs(rep["dip_vae_i"]["gap"]) > 1e-3
 assert abs(rep["dip_vae_ii"]["gap"]) < 1e-9
 
 # %% [markdown]
-# The textbook example of §3.6: $\bar q=\mathcal N(0,\operatorname{diag}(1,4))$ has independent coordinates
+# The textbook example of docs/theory.md §3.6: $\bar q=\mathcal N(0,\operatorname{diag}(1,4))$ has independent coordinates
 # (TC 0); rotated by $45^\circ$ its covariance is $\begin{pmatrix}2.5&1.5\\1.5&2.5\end{pmatrix}$ and
 # $\mathrm{TC}=\tfrac12\log\frac{2.5\cdot2.5}{4}=\tfrac12\log\tfrac{25}{16}\approx0.2231$ nats. With $\bar q=p=\mathcal N(0,I)$
 # the rotation changes nothing.

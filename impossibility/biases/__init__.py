@@ -1,7 +1,7 @@
 r"""Where the impossibility stops: inductive biases and supervision that break Theorem 1's symmetry.
 
 Theorem 1's :math:`f` preserves :math:`p(z)`, hence :math:`p(x)`; a bias breaks the symmetry when
-the entangled twin is no longer as good a model of what the learner sees (theory.md §5.1). One
+the entangled twin is no longer as good a model of what the learner sees (docs/theory.md §5.1). One
 module per bias: the diagonal posterior (:mod:`.diagonal`, :mod:`.linear_vae`, :mod:`.refit`), an
 auxiliary variable (:mod:`.mixtures`, :mod:`.auxiliary`), pairs (:mod:`.pairs`, :mod:`.pair_data`,
 :mod:`.ada_gvae`), time (:mod:`.temporal`), and one number per bias (:mod:`.table`).

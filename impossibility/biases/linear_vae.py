@@ -6,7 +6,7 @@ r"""The linear Gaussian VAE in closed form: what rotating its latent space costs
 
 Decoder :math:`\mathcal N(Wz+b,\sigma^2I_D)`, prior :math:`\mathcal N(0,I_d)`: the exact posterior
 is Gaussian with precision :math:`\Lambda` (the same for every :math:`x`) and the best diagonal
-Gaussian keeps its mean with variances :math:`1/\Lambda_{ii}` (theory.md §3.7). Rotating the latent
+Gaussian keeps its mean with variances :math:`1/\Lambda_{ii}` (docs/theory.md §3.7). Rotating the latent
 space (:math:`W\mapsto WR^\top`) maps :math:`\Lambda\mapsto R\Lambda R^\top`; the gap is positive by
 Hadamard's inequality unless :math:`R\Lambda R^\top` is diagonal, and zero for every :math:`R` when
 the encoder may have a full covariance. :func:`fit_linear_encoder` checks the formula by BFGS.
@@ -47,7 +47,7 @@ __all__ = [
     "linear_vae_parameters",
 ]
 
-#: theory.md §3.7 reference values: D = 5, d = 2, σ² = 0.3, W with orthogonal columns of norms 2
+#: docs/theory.md §3.7 reference values: D = 5, d = 2, σ² = 0.3, W with orthogonal columns of norms 2
 #: and 0.7 (:func:`reference_linear_decoder`); gap at θ = 0, π/8, π/4.
 REFERENCE_GAPS: dict[float, float] = {
     0.0: 0.0,
@@ -62,7 +62,7 @@ def _linear_decoder_args(W: ArrayLike, sigma2: float) -> tuple[Array, float]:
 
 
 def reference_linear_decoder(D: int = 5) -> tuple[Array, Array, float]:
-    r"""The linear decoder of theory.md §3.7's reference numbers: :math:`(W, b, \sigma^2)`.
+    r"""The linear decoder of docs/theory.md §3.7's reference numbers: :math:`(W, b, \sigma^2)`.
 
     :math:`W=[2e_1,\ 0.7e_2]` (orthogonal columns of norms 2 and 0.7, so
     :math:`\Lambda=\operatorname{diag}(1+4/0.3,\ 1+0.49/0.3)`), :math:`b=0`, :math:`\sigma^2=0.3`.

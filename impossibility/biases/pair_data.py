@@ -4,7 +4,7 @@ r"""Pairs of observations that share all but :math:`k` ground-truth factors (wea
           \tilde c_j\sim\mathrm{Unif}\big(\{0,\dots,n_j-1\}\setminus\{c_j\}\big)\ (j\in S),
           \qquad |S|=k
 
-The data of the pair-based methods (theory.md §5.3): :func:`make_pair_dataset` renders the two
+The data of the pair-based methods (docs/theory.md §5.3): :func:`make_pair_dataset` renders the two
 observations of each factor pair from any ground-truth data set, and :class:`VaryingFactors` drops
 the factors that take a single value (the metrics normalise by each factor's entropy, so every
 factor must vary).

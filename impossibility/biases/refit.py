@@ -228,7 +228,7 @@ def elbo_rotation_curve(
     noise itself singles out no direction of the latent space (i.i.d. noise would: with
     :math:`S=16` samples its sample covariance is far from :math:`I`). Also the ELBO of the
     pushforward encoder :math:`R(\theta)_\#q_\phi` — the trained encoder, rotated — which is the
-    θ = 0 value for every θ by the change of variables (theory.md §3.4), computed here with the
+    θ = 0 value for every θ by the change of variables (docs/theory.md §3.4), computed here with the
     same fixed samples: the ``"pushforward"`` curve is flat to rounding.
 
     Returns

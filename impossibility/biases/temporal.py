@@ -9,7 +9,7 @@ r"""Time: stationary AR(1) latents, whose lag-1 pair law a rotation does not pre
 marginals, so Theorem 1's map is a rotation :math:`A` and the twin models every single frame
 exactly; the pair :math:`(z_t,z_{t-1})` is :math:`\mathcal N(0,\Sigma_1)` with
 :math:`D=\operatorname{diag}\rho`, which the twin (decoder :math:`g\circ A^{-1}`) sees as
-:math:`\mathcal N(0,\Sigma_2)` (theory.md §5.4). Unequal autocorrelations break the symmetry.
+:math:`\mathcal N(0,\Sigma_2)` (docs/theory.md §5.4). Unequal autocorrelations break the symmetry.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ For the standardised logistic, Laplace, Cauchy and uniform laws the centred CDF
 :math:`\delta=F(x)-\tfrac12`, the log of the smaller tail :math:`\log\min(F,1-F)` and its inverse
 have closed forms that keep full relative accuracy near the median and deep in both tails, where
 ``ndtri(cdf(u))`` loses every digit. Triangular tails are replaced by closed forms because SciPy's
-generic ``1 − cdf`` cancels in the upper tail (theory.md §7.4).
+generic ``1 − cdf`` cancels in the upper tail (docs/theory.md §7.4).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ BULK = 0.25  # |F - 1/2| below which the centred formula is used
 Y_BULK = float(special.ndtri(0.5 + BULK))  # = Φ⁻¹(3/4) ≈ 0.674
 CLOSED_FAMILIES = {"logistic", "laplace", "cauchy", "uniform"}
 # Families whose SciPy ppf is measurably less accurate near the median than their cdf
-# (theory.md §7.4).
+# (docs/theory.md §7.4).
 PPF_POLISH = {"t"}
 
 

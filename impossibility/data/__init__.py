@@ -2,7 +2,7 @@ r"""Ground-truth data sets generated locally (no download), with the interface t
 
 .. math:: c\sim\mathcal U\Big(\prod_k\{0,\dots,n_k-1\}\Big),\qquad x=\mathrm{render}(c).
 
-Every data set is factors first, then observations (metrics.md §5): :class:`GroundTruthData`
+Every data set is factors first, then observations (docs/metrics.md §5): :class:`GroundTruthData`
 (base, with :func:`all_factors` and :func:`holdout_split`), :class:`ProceduralSprites`
 (dSprites-like images), :class:`GaussianFactorSprites` (the same images from Gaussian factors,
 :math:`z\mapsto\mathrm{render}(\lfloor n\Phi(z)\rfloor)`), :class:`TrueFactorOracle` (image →

@@ -4,7 +4,7 @@ r"""Ground-truth data sets: K discrete factors first, then an observation render
 
 :class:`GroundTruthData` is the base class of the package's data sets and satisfies
 :class:`~impossibility._typing.GroundTruthDataLike`, the interface the metrics need
-(metrics.md §5): ``num_factors``, ``factors_num_values``, ``sample_factors(n, rng)`` (column by
+(docs/metrics.md §5): ``num_factors``, ``factors_num_values``, ``sample_factors(n, rng)`` (column by
 column, ``rng.integers(n_k, size=n)``) and ``sample_observations_from_factors(factors, rng)``.
 :func:`all_factors` lists every factor combination and :func:`holdout_split` holds a random
 fraction of them out for evaluation.

@@ -26,7 +26,7 @@ class Conjugated(Bijector):
     :math:`D_{\rm in}=\operatorname{diag}(p_j(u_j)/\varphi(y_j))` and
     :math:`D_{\rm out}=\operatorname{diag}(\varphi(y'_i)/p_i(v_i))`.
 
-    If T preserves :math:`\mathcal N(0,I)` then f preserves the prior (theory.md §4.0).
+    If T preserves :math:`\mathcal N(0,I)` then f preserves the prior (docs/theory.md §4.0).
     Equivalent to ``Chain([Gaussianize(prior).inv, T, Gaussianize(prior)])``, with the Jacobian
     assembled from the diagonal factors instead of matrix products.
 

@@ -28,7 +28,7 @@ def random_skew(d: int, rng: np.random.Generator) -> Array:
 class RotationPath:
     r"""The continuous family :math:`A(t)=\exp(tS)`, :math:`S^\top=-S`: one f for every t.
 
-    Every :math:`A(t)` is a rotation. Certified interval (theory.md §1.5): with
+    Every :math:`A(t)` is a rotation. Certified interval (docs/theory.md §1.5): with
     :math:`\sigma=\lVert S\rVert_2`, :math:`m=\min_{i\ne j}|S_{ij}|` and :math:`\tau=|t|\sigma`,
     every entry
     is bounded away from zero as long as :math:`e^\tau-1<1` and :math:`e^\tau-1-\tau<|t|m`, because

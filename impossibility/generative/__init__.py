@@ -3,7 +3,7 @@ r"""Generative models :math:`x=g(z)` and the invariance of :math:`p(x)` under Th
 .. math:: \hat g = g\circ f^{-1},\quad f_\#p=p\ \Longrightarrow\ p_{\hat g}(x)=p_g(x).
 
 A generative model is a prior :math:`p(z)` and a decoder; its entangled twin keeps the prior and
-uses :math:`g\circ f^{-1}` (theory.md §1.6). The decoders: :class:`InvertibleMLP` (a bijector,
+uses :math:`g\circ f^{-1}` (docs/theory.md §1.6). The decoders: :class:`InvertibleMLP` (a bijector,
 with :class:`TanhResidual` or :class:`InvertibleLeakyReLU` between its layers),
 :class:`InjectiveMLP` (:math:`D\ge d`) and :class:`GaussianNoiseDecoder`; the twin:
 :func:`entangle_generator`. :math:`\log p(x)` of a model and of its twin is computed

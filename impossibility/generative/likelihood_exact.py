@@ -4,7 +4,7 @@ r"""Exact :math:`\log p(x)` of an invertible generative model by the change of v
 
 For the twin :math:`\hat g=g\circ f^{-1}` (an :class:`~impossibility.generative.EntangledBijector`)
 the log-determinant adds :math:`f`'s analytic one, so the two models' :math:`\log p(x)` are two
-independent computations that agree to rounding (theory.md §7.4 pitfall 6).
+independent computations that agree to rounding (docs/theory.md §7.4 pitfall 6).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ r""":math:`\log p(x)` of a noisy decoder by importance sampling, with its standa
     w_s=\frac{p(x\mid z_s)\,p(z_s)}{q(z_s)},\quad z_s\sim q,
 
 with :math:`q` the prior (then :math:`w_s=p(x\mid z_s)`) or a fixed proposal; in either case
-:math:`q` must not be built from the entangling map (theory.md §7.4 pitfall 6), so the twin's
+:math:`q` must not be built from the entangling map (docs/theory.md §7.4 pitfall 6), so the twin's
 estimate is an independent computation of the same :math:`p(x)`.
 """
 

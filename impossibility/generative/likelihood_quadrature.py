@@ -8,7 +8,7 @@ r""":math:`\log p(x)` of a noisy decoder by Gauss–Legendre quadrature in Gauss
 
 The nodes depend only on the prior and the resolution, never on an entangling map: the twin's
 integrand :math:`y\mapsto p(x\mid f^{-1}(G^{-1}(y)))` is summed on the same nodes, an independent
-computation rather than the original sum re-labelled (theory.md §7.4 pitfall 6). The error is
+computation rather than the original sum re-labelled (docs/theory.md §7.4 pitfall 6). The error is
 estimated by comparing two resolutions.
 """
 

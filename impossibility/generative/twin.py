@@ -1,4 +1,4 @@
-r"""The entangled twin's decoder :math:`\hat g=g\circ f^{-1}` (theory.md §1.6).
+r"""The entangled twin's decoder :math:`\hat g=g\circ f^{-1}` (docs/theory.md §1.6).
 
 .. math::
 
@@ -8,7 +8,7 @@ r"""The entangled twin's decoder :math:`\hat g=g\circ f^{-1}` (theory.md §1.6).
 The twin keeps the prior and replaces :math:`g` by :math:`g\circ f^{-1}`, so that its latents are
 :math:`\hat z=f(z)` and it produces the same observations. For an invertible :math:`g` the twin is
 the bijector ``Chain([g, f.inv])`` (:class:`EntangledBijector`), whose log-determinant uses
-:math:`f`'s analytic one (never the prior identity, theory.md §7.4 pitfall 6); for any other
+:math:`f`'s analytic one (never the prior identity, docs/theory.md §7.4 pitfall 6); for any other
 generator it is an :class:`EntangledGenerator`.
 """
 

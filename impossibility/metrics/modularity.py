@@ -37,7 +37,7 @@ def modularity(codes: ArrayLike, factors: ArrayLike, num_bins: int = 20) -> floa
     score down (as in the reference). Uses only this one sample (the reference's training set).
 
     Modularity looks only at each code separately, so a code mixing factors is penalised but a
-    factor spread over many codes is not: it stays high for many rotations (metrics.md §10:
+    factor spread over many codes is not: it stays high for many rotations (docs/metrics.md §10:
     0.80 for a Haar rotation of 5 independent factors).
 
     Parameters

@@ -139,7 +139,7 @@ def sap(
        and at most one or two in between) are ever predicted, so the best accuracy falls
        roughly like :math:`3/n`.
 
-    Example, the noisy identity code of metrics.md §10 (five uniform factors with 3, 6, 10, 8,
+    Example, the noisy identity code of docs/metrics.md §10 (five uniform factors with 3, 6, 10, 8,
     4 values, 10,000 / 5,000 points; this implementation reproduces the reference exactly):
     best accuracies 1.0, 0.64, 0.249, 0.352, 0.999; second best 0.335, 0.169, 0.108, 0.135,
     0.262; gaps 0.665, 0.471, 0.140, 0.218, 0.736; SAP 0.446, while MIG is 0.958 on the same

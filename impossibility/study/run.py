@@ -3,7 +3,7 @@ r"""One run: train a VAE with one objective on one data set and score it, :func:
 Scores of the **mean** representation :math:`\mu(x)`: every disentanglement metric, the
 unsupervised scores (held-out ELBO, reconstruction, KL, Gaussian total correlation
 :math:`\mathrm{TC}=-\tfrac12\log\det\mathrm{Corr}` of the mean and of the sampled codes
-:math:`z\sim q(z\mid x)`, theory.md §6.4, and the active dimensions, mean KL above 0.01 nats)
+:math:`z\sim q(z\mid x)`, docs/theory.md §6.4, and the active dimensions, mean KL above 0.01 nats)
 and downstream accuracy :math:`\mathrm{acc}(n)` of logistic regression and boosted trees with
 few and with all labels, with the sample efficiency :math:`\mathrm{acc}(\text{small})/
 \mathrm{acc}(\text{all})`. BLAS is limited to one thread, so a record is the same on every

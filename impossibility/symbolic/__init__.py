@@ -6,7 +6,7 @@ r"""Theorem 1's entangling maps in SymPy, and machine-checked proofs of their pr
           \frac{p_j(u_j)}{\varphi(y_j)}.
 
 :mod:`impossibility.entangle` *measures* that f preserves a factorized prior and entangles every
-coordinate; this subpackage *proves* it (theory.md §2.2–§2.4) for the priors whose CDF and
+coordinate; this subpackage *proves* it (docs/theory.md §2.2–§2.4) for the priors whose CDF and
 quantile have closed forms (:data:`PRIORS`, or a custom :class:`SymbolicPrior`), and returns each
 argument as data: a :class:`ProofResult` made of :class:`ProofStep` objects, each an identity or
 inequality with the residual SymPy reduced it to. A step holds when that residual is exactly 0 (or

@@ -42,7 +42,7 @@ class SymbolicMap:
     y : ImmutableMatrix
         :math:`G(u)`.
     y_rot : ImmutableMatrix
-        :math:`T(G(u))` (:math:`y'` in theory.md).
+        :math:`T(G(u))` (:math:`y'` in docs/theory.md §0).
     f : ImmutableMatrix of shape (d, 1)
         :math:`f(u)=G^{-1}(T(G(u)))`.
     """
@@ -131,7 +131,7 @@ class SymbolicMap:
         return sp.Matrix(self.jacobian()).det(method="berkowitz")
 
     def jacobian_factors(self) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix, sp.ImmutableMatrix]:
-        r"""The structured form :math:`J_f=D_{\rm out}\,J_T(y)\,D_{\rm in}` (theory.md §2.2).
+        r"""The structured form :math:`J_f=D_{\rm out}\,J_T(y)\,D_{\rm in}` (docs/theory.md §2.2).
 
         Returns the diagonals :math:`(\varphi(y'_i)/p_i(v_i))_i`, the matrix :math:`J_T(G(u))` and
         :math:`(p_j(u_j)/\varphi(y_j))_j`. Both diagonals are positive on the open support.

@@ -75,7 +75,7 @@ def householder_matrix(d: int, alpha: sp.Expr | None = None) -> sp.ImmutableMatr
 
     :math:`v_1=\sqrt\alpha`, :math:`v_i=\sqrt{(1-\alpha)/(d-1)}`; ``alpha`` defaults to a positive
     symbol α; :math:`v^\top v=1` exactly, so A is orthogonal with :math:`\det A=-1`. All entries are
-    nonzero for :math:`\alpha\in(0,1)\setminus\{\tfrac12\}` (theory.md §1.3).
+    nonzero for :math:`\alpha\in(0,1)\setminus\{\tfrac12\}` (docs/theory.md §1.3).
     """
     d = check_int(d, "d", minimum=2)
     a = sp.Symbol("alpha", positive=True) if alpha is None else sp.sympify(alpha)

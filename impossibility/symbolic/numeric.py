@@ -6,7 +6,7 @@ r"""Numbers from the SymPy expressions of :math:`f=G^{-1}\circ T\circ G` (``lamb
 and the density ratio of a :class:`~impossibility.symbolic.SymbolicMap` with NumPy/SciPy, or with
 mpmath at ``dps`` digits. None of it uses the chain-rule formula of :mod:`impossibility.entangle`,
 so it checks that implementation independently. The closed forms are the textbook (naive) ones,
-accurate in the bulk of the distribution and not meant for far tails (theory.md §7).
+accurate in the bulk of the distribution and not meant for far tails (docs/theory.md §7).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ r"""The swirl, a nonlinear map of Gaussian space that keeps :math:`\mathcal N(0,
           T^{-1}(w)=\exp\big(-\theta(\lVert w\rVert)S\big)\,w.
 
 A rotation by an angle that depends only on the radius keeps :math:`\lVert y\rVert` and has unit
-Jacobian determinant (theory.md §4.2), so :math:`G^{-1}\circ T\circ G` preserves the prior as
+Jacobian determinant (docs/theory.md §4.2), so :math:`G^{-1}\circ T\circ G` preserves the prior as
 Theorem 1's linear map does. In d = 2, S is the rotation generator of the plane; in d = 3 the
 rotation is about a symbolic unit axis (Rodrigues' formula), and its proof is structured: the
 chain rule, the matrix determinant lemma and :math:`y^\top Ky=0` for skew K.
@@ -78,7 +78,7 @@ def _swirl_parts(
 
 
 def swirl_map(d: int = 2, theta: SwirlAngle = "function") -> GaussianMap:
-    r"""The radius-dependent rotation :math:`T(y)=\exp(\theta(\lVert y\rVert)S)y` (theory.md §4.2).
+    r"""The radius-dependent rotation :math:`T(y)=\exp(\theta(\lVert y\rVert)S)y` (docs/theory.md §4.2).
 
     Parameters
     ----------

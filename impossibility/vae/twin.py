@@ -5,7 +5,7 @@ Encoder :math:`q'(\cdot\mid x)=f_\#q(\cdot\mid x)`: it samples :math:`z'=f(z)`,
 (f's analytic log-det); decoder :math:`p(x\mid f^{-1}(z'))`; prior unchanged. Its per-sample
 ELBO terms, importance weights and :math:`\log p(x)` estimates equal the original model's under
 common random numbers, up to rounding in :math:`f`, :math:`f^{-1}` and the log-det — while every
-coordinate of its codes mixes every coordinate of the original's (theory.md §3).
+coordinate of its codes mixes every coordinate of the original's (docs/theory.md §3).
 """
 
 from __future__ import annotations
@@ -58,13 +58,13 @@ def affine_part(f: LatentBijector, d: int) -> tuple[Array, Array] | None:
 
 
 class EntangledVAE(ELBOEstimates):
-    r"""The entangled twin of a VAE under a prior-preserving bijection :math:`f` (theory.md §3.1).
+    r"""The entangled twin of a VAE under a prior-preserving bijection :math:`f` (docs/theory.md §3.1).
 
     * encoder: :math:`z'=f(z)`, :math:`z=\mu(x)+\sigma(x)\odot\epsilon`, density
       :math:`\log q'(z'\mid x)=\log q(z\mid x)-\log|\det J_f(z)|` (analytic log-det of f), i.e.
       :math:`\log q(f^{-1}(z')\mid x)+\log|\det J_{f^{-1}}(z')|` when only :math:`z'` is given;
     * decoder: :math:`p'(x\mid z')=p_\theta(x\mid f^{-1}(z'))` — :math:`f^{-1}(z')` is recomputed,
-      never taken from the sampling path (pitfall 2 of theory.md §3.4);
+      never taken from the sampling path (pitfall 2 of docs/theory.md §3.4);
     * prior: the original's, :math:`\log p(z')` evaluated at :math:`z'` directly.
 
     ``f`` is not checked for :math:`f_\#p=p`; with a bijection that does not preserve the prior

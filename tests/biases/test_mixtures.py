@@ -24,7 +24,7 @@ def test_mixture_against_direct_sums_and_theory_references():
         sum(wk * stats.norm.pdf(x, scale=sk) for wk, sk in zip(w, s, strict=True)),
         rtol=1e-14,
     )
-    # theory.md §5.2 (measured with scipy.stats.Mixture):
+    # docs/theory.md §5.2 (measured with scipy.stats.Mixture):
     # logcdf(−30) = −116.82, icdf(1e-12) = −13.874
     assert m.logcdf(-30.0) == pytest.approx(-116.82, abs=0.005)
     assert m.ppf(1e-12) == pytest.approx(-13.874, abs=5e-4)

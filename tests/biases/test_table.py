@@ -26,14 +26,14 @@ def test_unsupervised_row_is_zero_and_every_bias_moves_the_likelihood(result):
         assert row["gap"] > 0.1 and row["gap"] > 10 * row["stderr"], key
         # and its control (the bias removed) is back at 0 up to rounding
         assert abs(row["control_gap"]) < 1e-9, key
-    # the linear-VAE number is theory.md's reference at θ = π/4
+    # the linear-VAE number is the reference of docs/theory.md §3.7 at θ = π/4
     assert rows["diagonal"]["gap"] == pytest.approx(0.32268431, abs=5e-9)
     assert rows["pairs"]["fraction_shared_true"] == 1.0
     assert rows["pairs"]["fraction_shared_twin"] == 0.0
 
 
 def test_table_reproduces_the_proof_s_reference_gap_bit_for_bit(result):
-    # proofs/04 and experiments/bias_table.py: the diagonal row is theory.md's number at θ = π/4
+    # proofs/04 and experiments/bias_table.py: the diagonal row is docs/theory.md §3.7's number at θ = π/4
     assert result["rows"]["diagonal"]["gap"] == 0.32268430541326265
     assert result["theta"] == np.pi / 4 and result["order"] == list(biases.BIAS_ORDER)
 

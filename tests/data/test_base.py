@@ -18,7 +18,7 @@ SMALL = {"num_scales": 2, "num_orientations": 4, "num_positions": 5, "image_size
 
 
 def test_sample_factors_draws_column_by_column():
-    # metrics.md §5: factor k is rng.integers(n_k, size=n), drawn in factor order
+    # docs/metrics.md §5: factor k is rng.integers(n_k, size=n), drawn in factor order
     sprites = ProceduralSprites()
     f = sprites.sample_factors(100, np.random.default_rng(3))
     rng = np.random.default_rng(3)

@@ -37,7 +37,7 @@ def test_entangling_bijection_equals_the_tfp_order_chain(f):
 
 
 def test_measured_figures_from_theory_brief(f):
-    """theory.md §2.3: round trip ~1e-15, slogdet vs chain rule ~1e-15, FD ~1e-9."""
+    """docs/theory.md §2.3: round trip ~1e-15, slogdet vs chain rule ~1e-15, FD ~1e-9."""
     z = MIXED.sample(1000, np.random.default_rng(1))
     v, ldj = f.forward_and_log_det(z)
     assert np.max(np.abs(f.inverse(v) - z) / np.maximum(1, np.abs(z))) < 1e-13

@@ -52,7 +52,7 @@ def test_twin_has_the_same_log_px(case):
     x = g.forward(z)
     a, b = log_px_exact(g, prior, x), log_px_exact(twin, prior, x)
     assert np.all(np.isfinite(a))
-    # change of variables with f's analytic log-det; typical error 1e-14 (theory.md §7.5)
+    # change of variables with f's analytic log-det; typical error 1e-14 (docs/theory.md §7.5)
     assert np.max(np.abs(a - b)) <= 1e-10
     # the twin really is entangled: its latents are f(z), and its decoder maps them back to x
     zh = twin.inverse(x)

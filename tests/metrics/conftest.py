@@ -1,7 +1,7 @@
 """Fixtures shared by the metric tests: small synthetic codes, a hand-computed case, a tiny
 ground-truth data set, and the arrays and values of the comparison with disentanglement_lib.
 
-How the reference values were obtained (metrics.md §10): the library's metric functions
+How the reference values were obtained (docs/metrics.md §10): the library's metric functions
 (disentanglement_lib 1.5, scikit-learn 1.9.1, NumPy 2.4.6, SciPy 1.17.1) at study sizes, NumPy's
 global seed 0 before each metric, on these arrays:
 
@@ -115,7 +115,7 @@ def tiny():
 # ------------------------------------------------------------- disentanglement_lib reference
 REFERENCE_SIZES = np.array([3, 6, 10, 8, 4])
 
-# metrics.md §10, (noisy identity, rotation)
+# docs/metrics.md §10, (noisy identity, rotation)
 REFERENCE = {
     "mig": (0.958227136595599, 0.1637336166279848),
     "dci_disentanglement": (0.9844127327448259, 0.2834134346887921),
@@ -162,7 +162,7 @@ def reference_arrays():
 
 @pytest.fixture(params=list(REFERENCE_CASES))
 def reference_case(request, reference_arrays):
-    """One case of metrics.md §10: its train/test split, the index ``i`` into the values of
+    """One case of docs/metrics.md §10: its train/test split, the index ``i`` into the values of
     ``REFERENCE`` (``value(key)``), and the reference's factor sizes, standardisation and
     rotation (for the sampling-based scores)."""
     ytr, yte, codes = reference_arrays

@@ -90,7 +90,7 @@ def test_dci_gives_a_constant_code_no_importance(uniform):
 def test_dci_matches_reference(reference_case):
     r = reference_case
     d = dci(r.ztr, r.ytr, r.zte, r.yte, rng=np.random.default_rng(0), n_jobs=2)
-    # Tree tie-breaking depends on the random state (global RNG in the reference): metrics.md
+    # Tree tie-breaking depends on the random state (global RNG in the reference): docs/metrics.md
     # §2.4 recommends comparing with a tolerance of about 1e-3 (observed here: <= 3e-4).
     assert d.disentanglement == pytest.approx(r.value("dci_disentanglement"), abs=1e-3)
     assert d.completeness == pytest.approx(r.value("dci_completeness"), abs=1e-3)

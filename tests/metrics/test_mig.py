@@ -54,7 +54,7 @@ def test_mig_invariant_to_factor_relabelling(codes_and_factors):
 def test_mig_perfect_code_near_one_rotation_low(codes_and_factors):
     n = codes_and_factors["split"]
     y = codes_and_factors["y"][:n]
-    # metrics.md 10 (10,000 points, 5 factors): MIG 0.958 vs 0.164
+    # docs/metrics.md §10 (10,000 points, 5 factors): MIG 0.958 vs 0.164
     assert mig(codes_and_factors["identity"][:n], y) > 0.9
     assert mig(codes_and_factors["rotation"][:n], y) < 0.4
 

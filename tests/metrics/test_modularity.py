@@ -42,7 +42,7 @@ def test_modularity_perfect_code_near_one_rotation_lower(codes_and_factors):
     n = codes_and_factors["split"]
     y = codes_and_factors["y"][:n]
     ident, rot = codes_and_factors["identity"][:n], codes_and_factors["rotation"][:n]
-    # metrics.md 10 (10,000 points, 5 factors): modularity 1.000 vs 0.799
+    # docs/metrics.md §10 (10,000 points, 5 factors): modularity 1.000 vs 0.799
     assert modularity(ident, y) > 0.99
     # Modularity judges each code alone (is it driven by one factor?); after a rotation each
     # code still has one dominant factor in squared MI, so it drops but stays far from 0

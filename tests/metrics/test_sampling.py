@@ -203,7 +203,7 @@ def test_data_set_protocol_errors(tiny):
 
 
 class _UniformFactors:
-    """The §10 factor sampler (independent uniform factors); observations are the factors."""
+    """The docs/metrics.md §10 factor sampler (independent uniform factors); observations are the factors."""
 
     def __init__(self, sizes):
         self.sizes = sizes

@@ -1,5 +1,5 @@
 """Tests for impossibility.vae.twin: the entangled twin agrees with its VAE sample by sample
-(theory.md §3.4) while its codes are entangled."""
+(docs/theory.md §3.4) while its codes are entangled."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from impossibility import (
 )
 from impossibility.vae import VAE, AnnealedVAE, BetaVAE, EntangledVAE, affine_part
 
-# Model vs twin with common random numbers: the identities of theory.md §3.4 hold exactly, so the
+# Model vs twin with common random numbers: the identities of docs/theory.md §3.4 hold exactly, so the
 # only differences are rounding in f, f⁻¹ and log|det J_f| (≈ 1e-14 on ELBO terms of size ≈ 40).
 CRN_ATOL = 1e-10
 

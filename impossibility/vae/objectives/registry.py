@@ -19,7 +19,7 @@ from .factor_vae import FactorVAE
 
 __all__ = ["OBJECTIVES", "STUDY_GRID", "make_objective"]
 
-#: The hyperparameter grid of ``unsupervised_study_v1`` (theory.md §6.2, metrics.md §4).
+#: The hyperparameter grid of ``unsupervised_study_v1`` (docs/theory.md §6.2, docs/metrics.md §4).
 STUDY_GRID: dict[str, tuple[float, ...]] = {
     "beta_vae": (1.0, 2.0, 4.0, 6.0, 8.0, 16.0),
     "annealed_vae": (5.0, 10.0, 25.0, 50.0, 75.0, 100.0),

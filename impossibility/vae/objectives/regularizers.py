@@ -4,7 +4,7 @@ r"""The aggregate-posterior regularisers evaluated on a model *or* its entangled
 computed from what any :class:`~impossibility.vae.LatentModel` offers (sampled codes, encoder
 moments, pairwise densities), so the size of the break of the symmetry can be measured: these
 penalties change under an entangling :math:`f` unless the aggregate posterior is preserved by
-:math:`f` (e.g. equals the prior), while β-VAE and AnnealedVAE are invariant (theory.md §3.6).
+:math:`f` (e.g. equals the prior), while β-VAE and AnnealedVAE are invariant (docs/theory.md §3.6).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Property-based tests of Theorem 1's map over random priors (14 scipy families), d and A.
 
-Tolerances (theory.md §7.5):
+Tolerances (docs/theory.md §7.5):
 * round trip in the bulk (quantiles 1e-6 … 1−1e-6): |f⁻¹(f(z)) − z| ≤ 1e-12·max(1, |z|); the
   stable G keeps ~1e-15 relative error and SciPy's quantiles are accurate to ~1e-13 at worst;
 * analytic vs central-difference Jacobian: |J − J_FD| ≤ 1e-6|J| + 1e-8·scale (FD error ~1e-9);
@@ -44,7 +44,7 @@ def test_round_trip_both_ways(setup, data):
 @given(setups(max_d=8), st.data())
 def test_jacobian_matches_finite_differences_and_log_det(setup, data):
     prior, f = setup
-    # quantiles 1e-3…1−1e-3: ≥ 1e3·h away from finite endpoints (theory.md §7.5)
+    # quantiles 1e-3…1−1e-3: ≥ 1e3·h away from finite endpoints (docs/theory.md §7.5)
     z = data.draw(points(prior, 8, lo=1e-3, hi=1 - 1e-3))
     # local step ∝ min(interquartile range, distance to a finite endpoint): smooth on that scale
     iqr = np.array([m.ppf(0.75) - m.ppf(0.25) for m in prior.marginals])

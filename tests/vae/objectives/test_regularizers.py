@@ -1,5 +1,5 @@
 """Tests for impossibility.vae.objectives.regularizers: how far the aggregate-posterior
-regularisers move under an entangling bijection (theory.md §3.6)."""
+regularisers move under an entangling bijection (docs/theory.md §3.6)."""
 
 from __future__ import annotations
 
