@@ -6,9 +6,9 @@
 Arrays are sample-major: codes ``(n, D)`` floats, factors ``(n, K)`` integer class labels.
 One metric per module (``mig``, ``dci``, ``sap``, ``modularity``, ``explicitness``,
 ``unsupervised``, ``downstream``, the sampling-based BetaVAE / FactorVAE scores in
-``sampling``) and :func:`evaluate_representation` for all at once; discretisation, entropy
-conventions and defaults follow the reference library (as described in docs/metrics.md), with explicit ``numpy.random.Generator`` randomness and clear errors instead of
-NaN.
+``sampling``) and :func:`evaluate_representation` for all at once. Discretisation, entropy
+conventions and defaults follow the reference library (docs/metrics.md), with explicit
+``numpy.random.Generator`` randomness and clear errors instead of NaN.
 """
 
 from impossibility._typing import GroundTruthDataLike

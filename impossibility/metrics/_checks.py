@@ -25,6 +25,8 @@ from impossibility._validation import (
 )
 
 __all__ = [
+    "as_codes_and_factors",
+    "as_split",
     "as_codes",
     "as_factors",
     "check_data",
@@ -83,6 +85,32 @@ def as_factors(factors: ArrayLike, name: str = "factors", *, min_factors: int = 
             f"index {where}. Discretize continuous factors first (e.g. with histogram_discretize)."
         )
     return arr.astype(np.int64)
+
+
+def as_codes_and_factors(
+    codes: ArrayLike, factors: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """``codes`` (n, D) and ``factors`` (n, K) validated together; returns them and n."""
+    z = as_codes(codes, "codes")
+    y = as_factors(factors, "factors")
+    return z, y, check_same_rows(codes=z, factors=y)
+
+
+def as_split(
+    codes_train: ArrayLike,
+    factors_train: ArrayLike,
+    codes_test: ArrayLike,
+    factors_test: ArrayLike,
+    *,
+    min_dims: int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A train/test split of codes and factors, validated: ``(ztr, ytr, zte, yte)``."""
+    ztr = as_codes(codes_train, "codes_train", min_dims=min_dims)
+    zte = as_codes(codes_test, "codes_test")
+    ytr = as_factors(factors_train, "factors_train")
+    yte = as_factors(factors_test, "factors_test")
+    check_train_test(ztr, ytr, zte, yte)
+    return ztr, ytr, zte, yte
 
 
 def check_train_test(ztr: np.ndarray, ytr: np.ndarray, zte: np.ndarray, yte: np.ndarray) -> None:

@@ -20,11 +20,9 @@ from numpy.typing import ArrayLike
 from impossibility._validation import as_array, check_rng
 
 from ._checks import (
-    as_codes,
-    as_factors,
+    as_split,
     check_dci_dims,
     check_n_jobs,
-    check_train_test,
     check_two_classes,
     sklearn_seed,
 )
@@ -165,11 +163,7 @@ def _check_dci_args(
     rng: np.random.Generator,
     n_jobs: int | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.random.Generator, int | None]:
-    ztr = as_codes(codes_train, "codes_train")
-    zte = as_codes(codes_test, "codes_test")
-    ytr = as_factors(factors_train, "factors_train")
-    yte = as_factors(factors_test, "factors_test")
-    check_train_test(ztr, ytr, zte, yte)
+    ztr, ytr, zte, yte = as_split(codes_train, factors_train, codes_test, factors_test)
     rng = check_rng(rng)
     n_jobs = check_n_jobs(n_jobs)
     check_two_classes(ytr)

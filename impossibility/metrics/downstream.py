@@ -19,7 +19,10 @@ from numpy.typing import ArrayLike
 
 from impossibility._validation import check_int, check_rng
 
-from ._checks import as_codes, as_factors, check_dci_dims, check_train_test
+from ._checks import (
+    as_split,
+    check_dci_dims,
+)
 from .dci import dci_from_importance
 from .explicitness import standardize
 
@@ -93,11 +96,7 @@ def downstream_scores(
     from sklearn.ensemble import GradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
-    z_tr = as_codes(codes_train, "codes_train")
-    z_te = as_codes(codes_test, "codes_test")
-    y_tr = as_factors(factors_train, "factors_train")
-    y_te = as_factors(factors_test, "factors_test")
-    check_train_test(z_tr, y_tr, z_te, y_te)
+    z_tr, y_tr, z_te, y_te = as_split(codes_train, factors_train, codes_test, factors_test)
     check_dci_dims(z_tr, y_tr)
     rng = check_rng(rng)
     small = check_int(small, "small", minimum=1, maximum=z_tr.shape[0])

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_codes, as_factors, check_train_test
+from ._checks import (
+    as_split,
+)
 
 __all__ = ["explicitness", "ExplicitnessScores", "standardize"]
 
@@ -118,11 +120,7 @@ def explicitness(
     """
     from sklearn.linear_model import LogisticRegression
 
-    ztr = as_codes(codes_train, "codes_train")
-    zte = as_codes(codes_test, "codes_test")
-    ytr = as_factors(factors_train, "factors_train")
-    yte = as_factors(factors_test, "factors_test")
-    check_train_test(ztr, ytr, zte, yte)
+    ztr, ytr, zte, yte = as_split(codes_train, factors_train, codes_test, factors_test)
     ztr, zte = standardize(ztr, zte)
     auc_tr = np.empty(ytr.shape[1])
     auc_te = np.empty(ytr.shape[1])

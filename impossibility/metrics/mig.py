@@ -14,9 +14,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from impossibility._validation import check_same_rows
-
-from ._checks import as_codes, as_factors, check_num_bins
+from ._checks import (
+    as_codes_and_factors,
+    check_num_bins,
+)
 from ._discretize import discretize
 from ._info import entropy, mutual_info
 
@@ -65,9 +66,7 @@ def mig(codes: ArrayLike, factors: ArrayLike, num_bins: int = 20) -> float:
         to take), ``n < num_bins``, or a factor takes a single value (its entropy is 0 and the
         normalisation is undefined; the reference returns inf/NaN there).
     """
-    z = as_codes(codes, "codes")
-    y = as_factors(factors, "factors")
-    n = check_same_rows(codes=z, factors=y)
+    z, y, n = as_codes_and_factors(codes, factors)
     if z.shape[1] < 2:
         raise ValueError(
             f"MIG needs at least 2 code dimensions (it takes the gap between the two most "

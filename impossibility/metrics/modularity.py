@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from impossibility._validation import check_same_rows
-
-from ._checks import as_codes, as_factors, check_num_bins
+from ._checks import (
+    as_codes_and_factors,
+    check_num_bins,
+)
 from ._discretize import discretize
 from ._info import mutual_info
 
@@ -60,9 +61,7 @@ def modularity(codes: ArrayLike, factors: ArrayLike, num_bins: int = 20) -> floa
         On bad shapes, non-finite codes, non-integer factors, ``n < num_bins`` or ``K < 2``
         (the normalisation :math:`K - 1` vanishes; the reference divides by zero).
     """
-    z = as_codes(codes, "codes")
-    y = as_factors(factors, "factors")
-    n = check_same_rows(codes=z, factors=y)
+    z, y, n = as_codes_and_factors(codes, factors)
     if y.shape[1] < 2:
         raise ValueError(
             f"modularity needs at least 2 factors (it normalises by K - 1); got factors of shape "

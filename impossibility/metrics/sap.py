@@ -17,9 +17,8 @@ from impossibility._validation import as_array, check_rng, check_same_rows
 
 from ._checks import (
     as_codes,
-    as_factors,
+    as_split,
     check_n_jobs,
-    check_train_test,
     check_two_classes,
     sklearn_seed,
 )
@@ -75,10 +74,7 @@ def sap_score_matrix(
 
     if codes_test is None or factors_test is None:
         raise ValueError("discrete SAP needs codes_test and factors_test")
-    zte = as_codes(codes_test, "codes_test")
-    ytr = as_factors(factors_train, "factors_train")
-    yte = as_factors(factors_test, "factors_test")
-    check_train_test(ztr, ytr, zte, yte)
+    ztr, ytr, zte, yte = as_split(codes_train, factors_train, codes_test, factors_test, min_dims=2)
     check_two_classes(ytr)
     d, m = ztr.shape[1], ytr.shape[1]
     if rng is None:
