@@ -4,7 +4,8 @@ r"""Ada-GVAE (Locatello et al. 2020): a VAE trained on pairs, averaging the late
           -\beta\,\mathrm{KL}(\tilde q_a\,\|\,\mathcal N(0,I))\Big),\qquad
           \tilde q_a(z_i)=\mathcal N(\bar\mu_i,\bar\sigma_i^2)\ \text{on the shared latents}
 
-The weakly supervised method of docs/theory.md §5.3, in NumPy with hand-written gradients on top of an
+The weakly supervised method of docs/theory.md §5.3, in NumPy with hand-written gradients on top of
+an
 :class:`~impossibility.vae.VAE`: for each pair of observations
 (:func:`~impossibility.biases.make_pair_dataset`) the
 latents whose posteriors differ least (:func:`ada_gvae_shared_mask`) are replaced by the average

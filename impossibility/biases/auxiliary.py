@@ -5,7 +5,8 @@ r"""An observed auxiliary variable (iVAE): :math:`f` preserves :math:`p(x)` but 
           \qquad z_i\mid u_i\sim\mathcal N\big(0,\sigma_i^2(u_i)\big)
 
 With independent categorical :math:`u_i` the marginal
-:math:`p(z)=\prod_i\sum_m\pi_{im}\mathcal N(z_i;0,\sigma_i^2(m))` is factorized (docs/theory.md §5.2),
+:math:`p(z)=\prod_i\sum_m\pi_{im}\mathcal N(z_i;0,\sigma_i^2(m))` is factorized (docs/theory.md
+§5.2),
 so Theorem 1's map :math:`f` exists for it and the twin (decoder :math:`g\circ f^{-1}`) models
 :math:`p(x)` exactly; the gap of the observed pairs :math:`(x,u)` is the conditional KL above (the
 Jacobian of :math:`g` cancels), computed exactly for :math:`d=2` by

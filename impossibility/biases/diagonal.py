@@ -1,4 +1,4 @@
-r"""When does a rotation keep a diagonal Gaussian diagonal: the exact condition (docs/theory.md §3.7).
+r"""When a rotation keeps a diagonal Gaussian diagonal: the exact condition (docs/theory.md §3.7).
 
 .. math:: R\,\operatorname{diag}(s^2)R^\top\ \text{diagonal}
           \iff\forall i,k:\ R_{ik}\neq0\Rightarrow s_k^2=s_i'^2:=\textstyle\sum_lR_{il}^2s_l^2 .

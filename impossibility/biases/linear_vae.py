@@ -6,7 +6,8 @@ r"""The linear Gaussian VAE in closed form: what rotating its latent space costs
 
 Decoder :math:`\mathcal N(Wz+b,\sigma^2I_D)`, prior :math:`\mathcal N(0,I_d)`: the exact posterior
 is Gaussian with precision :math:`\Lambda` (the same for every :math:`x`) and the best diagonal
-Gaussian keeps its mean with variances :math:`1/\Lambda_{ii}` (docs/theory.md §3.7). Rotating the latent
+Gaussian keeps its mean with variances :math:`1/\Lambda_{ii}` (docs/theory.md §3.7). Rotating the
+latent
 space (:math:`W\mapsto WR^\top`) maps :math:`\Lambda\mapsto R\Lambda R^\top`; the gap is positive by
 Hadamard's inequality unless :math:`R\Lambda R^\top` is diagonal, and zero for every :math:`R` when
 the encoder may have a full covariance. :func:`fit_linear_encoder` checks the formula by BFGS.
@@ -47,7 +48,8 @@ __all__ = [
     "linear_vae_parameters",
 ]
 
-#: docs/theory.md §3.7 reference values: D = 5, d = 2, σ² = 0.3, W with orthogonal columns of norms 2
+#: docs/theory.md §3.7 reference values: D = 5, d = 2, σ² = 0.3, W with orthogonal columns of norms
+#: 2
 #: and 0.7 (:func:`reference_linear_decoder`); gap at θ = 0, π/8, π/4.
 REFERENCE_GAPS: dict[float, float] = {
     0.0: 0.0,

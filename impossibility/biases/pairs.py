@@ -6,7 +6,8 @@ r"""Weak supervision with pairs: latents sharing all but :math:`k` coordinates b
           \big(f(\tilde z)_i-f(z)_i\big)^2\Big]
 
 A random :math:`k`-subset :math:`S` of the coordinates of :math:`z\sim p` is redrawn and the rest
-kept (docs/theory.md §5.3, Locatello et al. 2020), so a pair of the data shares :math:`d-k` coordinates
+kept (docs/theory.md §5.3, Locatello et al. 2020), so a pair of the data shares :math:`d-k`
+coordinates
 exactly while the twin's latents :math:`(f(z),f(\tilde z))` share none
 (:func:`exact_sharing_fraction`). With soft sharing, :math:`\tilde z_{\bar S}=z_{\bar S}+\sigma_n
 \epsilon`, the pair law has a density (:func:`pair_conditional_log_prob`) and the twin's

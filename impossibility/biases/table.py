@@ -5,7 +5,8 @@ r"""One number per inductive bias: how far it moves the likelihood of the entang
 
 Every row of :func:`bias_table` uses :math:`d=2` and the same entangling map, Theorem 1's
 :math:`f=G^{-1}\circ R(\pi/4)\circ G` for the row's prior, and reports :math:`\Delta` in nats per
-observation (docs/theory.md §5.1) next to a control where the bias is absent and the gap is 0: no bias
+observation (docs/theory.md §5.1) next to a control where the bias is absent and the gap is 0: no
+bias
 (:math:`x`), the diagonal posterior (a deficit of the best ELBO, not of the likelihood), an
 auxiliary variable :math:`(x,u)`, pairs :math:`(x_1,x_2)` and time :math:`(x_t,x_{t-1})`.
 """

@@ -76,7 +76,8 @@ def _check_settings(settings: Any) -> None:
 class StudySettings:
     """Everything a run depends on besides (data set, model, hyperparameter, seed).
 
-    The study's values (docs/theory.md §6.1, §6.3) are given in brackets; the reduced ones are what the
+    The study's values (docs/theory.md §6.1, §6.3) are given in brackets; the reduced ones are what
+    the
     presets use.
 
     Attributes

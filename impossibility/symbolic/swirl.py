@@ -78,7 +78,9 @@ def _swirl_parts(
 
 
 def swirl_map(d: int = 2, theta: SwirlAngle = "function") -> GaussianMap:
-    r"""The radius-dependent rotation :math:`T(y)=\exp(\theta(\lVert y\rVert)S)y` (docs/theory.md §4.2).
+    r"""The radius-dependent rotation :math:`T(y)=\exp(\theta(\lVert y\rVert)S)y`.
+
+    See docs/theory.md §4.2.
 
     Parameters
     ----------

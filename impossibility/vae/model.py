@@ -8,7 +8,8 @@ ELBO is :math:`\mathbb E_q[\log p_\theta(x\mid z)]-\mathrm{KL}(q(\cdot\mid x)\|p
 closed form (``kl="analytic"``, only for the :math:`\mathcal N(0,I)` prior) or as
 :math:`\log q(z\mid x)-\log p(z)` at the same samples as the reconstruction term (``"mc"``, always
 used for other priors, and the one to compare with the entangled twin sample by sample:
-docs/theory.md §3.4 pitfall 1). ``"auto"`` picks the first when it exists. Gradients are hand-written
+docs/theory.md §3.4 pitfall 1). ``"auto"`` picks the first when it exists. Gradients are
+hand-written
 and checked against finite differences; training is Adam on minibatches.
 """
 

@@ -58,7 +58,9 @@ def affine_part(f: LatentBijector, d: int) -> tuple[Array, Array] | None:
 
 
 class EntangledVAE(ELBOEstimates):
-    r"""The entangled twin of a VAE under a prior-preserving bijection :math:`f` (docs/theory.md §3.1).
+    r"""The entangled twin of a VAE under a prior-preserving bijection :math:`f`.
+
+    Its definition is docs/theory.md §3.1.
 
     * encoder: :math:`z'=f(z)`, :math:`z=\mu(x)+\sigma(x)\odot\epsilon`, density
       :math:`\log q'(z'\mid x)=\log q(z\mid x)-\log|\det J_f(z)|` (analytic log-det of f), i.e.

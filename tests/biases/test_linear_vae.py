@@ -17,7 +17,8 @@ def test_reference_gaps_formula_and_bfgs(theta):
     W, b, s2 = biases.reference_linear_decoder()
     Lam = biases.linear_posterior_precision(W, s2)
     R = biases.plane_rotation(theta)
-    # reference values are printed to 8 decimals in docs/theory.md §3.7: 5e-9 is half a unit of the last
+    # reference values are printed to 8 decimals in docs/theory.md §3.7: 5e-9 is half a unit of the
+    # last
     assert biases.mean_field_gap(Lam, R) == pytest.approx(biases.REFERENCE_GAPS[theta], abs=5e-9)
     x = np.random.default_rng(2).normal(size=(4, 5)) * 2
     fit = biases.fit_linear_encoder(x, W @ R.T, b, s2, family="diagonal")

@@ -33,7 +33,8 @@ def test_unsupervised_row_is_zero_and_every_bias_moves_the_likelihood(result):
 
 
 def test_table_reproduces_the_proof_s_reference_gap_bit_for_bit(result):
-    # proofs/04 and experiments/bias_table.py: the diagonal row is docs/theory.md §3.7's number at θ = π/4
+    # proofs/04 and experiments/bias_table.py: the diagonal row is docs/theory.md §3.7's number at
+    # θ = π/4
     assert result["rows"]["diagonal"]["gap"] == 0.32268430541326265
     assert result["theta"] == np.pi / 4 and result["order"] == list(biases.BIAS_ORDER)
 

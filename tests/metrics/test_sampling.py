@@ -203,7 +203,8 @@ def test_data_set_protocol_errors(tiny):
 
 
 class _UniformFactors:
-    """The docs/metrics.md §10 factor sampler (independent uniform factors); observations are the factors."""
+    """The docs/metrics.md §10 factor sampler (independent uniform factors); observations are the
+    factors."""
 
     def __init__(self, sizes):
         self.sizes = sizes

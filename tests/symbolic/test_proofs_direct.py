@@ -20,5 +20,6 @@ def test_direct_proof_fast_priors():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["cauchy", "laplace", "logistic"])
 def test_direct_proof_slow_priors(name):
-    # logistic: one global simplify takes minutes (docs/theory.md §2.4); Laplace: 16 piece combinations
+    # logistic: one global simplify takes minutes (docs/theory.md §2.4); Laplace: 16 piece
+    # combinations
     assert S.prove_density_invariance_direct(name, 2)

@@ -17,7 +17,8 @@ from impossibility import (
 )
 from impossibility.vae import VAE, AnnealedVAE, BetaVAE, EntangledVAE, affine_part
 
-# Model vs twin with common random numbers: the identities of docs/theory.md §3.4 hold exactly, so the
+# Model vs twin with common random numbers: the identities of docs/theory.md §3.4 hold exactly, so
+# the
 # only differences are rounding in f, f⁻¹ and log|det J_f| (≈ 1e-14 on ELBO terms of size ≈ 40).
 CRN_ATOL = 1e-10
 
