@@ -336,9 +336,3 @@ def check_same_rows(**arrays: NDArray[Any]) -> int:
     if len(set(rows.values())) != 1:
         raise ValueError(f"arrays must have the same number of samples (rows); got {rows}")
     return next(iter(rows.values()))
-
-
-def check_count(n: Any, name: str, minimum: int = 0) -> int:  # transitional: removed by the move
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {n!r}")
-    return int(n)

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
-from .._validation import check_int
+from .._validation import check_dimension
 from .gaussian_maps import GaussianMap, linear_map
 from .matrices import MatrixLike, default_rotation
 from .priors import SymbolicPrior, get_prior
 
 __all__ = ["check_dimension", "check_gaussian_map", "resolve_priors", "resolve_inner"]
 
-
-def check_dimension(d: Any) -> int:
-    """``d`` as an ``int`` ≥ 2 (``TypeError`` for a float or bool, ``ValueError`` below 2)."""
-    return check_int(d, "d", minimum=2)
+# the package's one dimension check (d ≥ 2, with the reason), re-exported for the symbolic modules
 
 
 def check_gaussian_map(inner: Any) -> GaussianMap:

@@ -16,7 +16,7 @@ from typing import Any, Sequence, TypeAlias
 
 import sympy as sp
 
-from .._validation import check_int
+from .._validation import check_dimension
 from ._proof import is_zero
 
 __all__ = [
@@ -77,7 +77,7 @@ def householder_matrix(d: int, alpha: sp.Expr | None = None) -> sp.ImmutableMatr
     symbol α; :math:`v^\top v=1` exactly, so A is orthogonal with :math:`\det A=-1`. All entries are
     nonzero for :math:`\alpha\in(0,1)\setminus\{\tfrac12\}` (docs/theory.md §1.3).
     """
-    d = check_int(d, "d", minimum=2)
+    d = check_dimension(d)
     a = sp.Symbol("alpha", positive=True) if alpha is None else sp.sympify(alpha)
     v = sp.Matrix([sp.sqrt(a)] + [sp.sqrt((1 - a) / (d - 1))] * (d - 1))
     return sp.ImmutableMatrix(sp.eye(d) - 2 * v * v.T)
@@ -89,7 +89,7 @@ def default_rotation(d: int) -> sp.ImmutableMatrix:
     The rotation by a symbol θ for d = 2, the Cayley transform of [k]ₓ for d = 3; no default for
     d ≥ 4 (``ValueError``).
     """
-    d = check_int(d, "d", minimum=2)
+    d = check_dimension(d)
     if d > 3:
         raise ValueError(
             f"no default symbolic rotation for d = {d}: pass A explicitly (e.g. "

@@ -14,7 +14,7 @@ from impossibility import symbolic as S
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: S.symbolic_map("logistic", 1), "d must be an integer >= 2"),
+        (lambda: S.symbolic_map("logistic", 1), "Theorem 1 needs d ≥ 2"),
         (lambda: S.symbolic_map("logistic", 4), "no default symbolic rotation for d = 4"),
         (lambda: S.symbolic_map(["logistic"], 2), "got 1 priors for d = 2"),
         (
@@ -50,7 +50,7 @@ def test_dimension_of_the_wrong_type_is_a_type_error(fun, d):
 
 @pytest.mark.parametrize("fun", _TAKES_D, ids=lambda f: f.__name__)
 def test_dimension_below_two_is_a_value_error(fun):
-    with pytest.raises(ValueError, match="d must be an integer >= 2; got 1"):
+    with pytest.raises(ValueError, match="d = 1: Theorem 1 needs d ≥ 2"):
         fun(d=1) if fun is S.prove_chain_rule else fun("logistic", 1)
 
 

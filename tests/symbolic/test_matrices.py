@@ -20,7 +20,7 @@ def test_cayley_transform_is_a_rotation():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: S.householder_matrix(1), "d must be an integer >= 2"),
+        (lambda: S.householder_matrix(1), "Theorem 1 needs d ≥ 2"),
     ],
 )
 def test_validation_errors(call, match):
@@ -45,7 +45,7 @@ def test_dimension_of_the_wrong_type_is_a_type_error(d):
 def test_default_rotation_exists_for_d_2_and_3_only():
     assert S.default_rotation(2) == S.rotation_2d()
     assert S.default_rotation(3).shape == (3, 3)
-    with pytest.raises(ValueError, match="d must be an integer >= 2; got 1"):
+    with pytest.raises(ValueError, match="d = 1: Theorem 1 needs d ≥ 2"):
         S.default_rotation(1)
     with pytest.raises(ValueError, match="no default symbolic rotation for d = 4"):
         S.default_rotation(4)
