@@ -48,7 +48,9 @@ def spec_key(spec: Mapping[str, Any]) -> str:
 
 def store_paths(store: str | os.PathLike, spec: Mapping[str, Any], name: str) -> tuple[Path, Path]:
     """The model and history files of the entry ``name`` for ``spec`` in the folder ``store``."""
-    if not isinstance(name, str) or not name or os.sep in name:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string (a file-name prefix); got {type(name).__name__}")
+    if not name or os.sep in name:
         raise ValueError(f"name must be a non-empty file-name prefix; got {name!r}")
     stem = f"{name}_{spec_key(spec)}"
     folder = Path(store)

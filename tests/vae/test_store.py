@@ -137,5 +137,7 @@ def test_validation_errors(tmp_path):
         train_or_load(tmp_path, {"f": object()}, Trainer(), name="m")
     with pytest.raises(ValueError, match="name must be a non-empty file-name prefix"):
         train_or_load(tmp_path, SPEC, Trainer(), name="a/b")
+    with pytest.raises(TypeError, match="name must be a string"):
+        train_or_load(tmp_path, SPEC, Trainer(), name=3)
     with pytest.raises(TypeError, match=r"train\(\) must return \(VAE, history\)"):
         train_or_load(tmp_path, SPEC, lambda: ("vae", {}), name="m")
