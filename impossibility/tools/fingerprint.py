@@ -1,17 +1,16 @@
-"""What a results file depends on: the experiment's source and the package modules it imports.
+"""What a results file depends on: the experiment's code and the package modules it imports.
 
-The fingerprint of an experiment is a SHA-256 over its own source, the ``quick`` flag and every
-module of the package in its *import closure*: the modules it imports (at the top or inside a
-function), the modules those import, and so on, together with each package's ``__init__.py``
-(Python executes it on the way in). The closure is read from the source with :mod:`ast`, without
-running anything. ``import impossibility as im`` followed by ``im.vae`` or ``im.VAE`` is resolved
-through the package's lazy-import tables, so attribute access counts as an import.
-
-Modules that cannot change a number are left out: the command line, the experiment runner and
-the plotting helpers (``tools/``, except the seeding of :class:`ExperimentContext`). So editing
-``metrics/`` recomputes only the experiments that import it, and a change to a figure's style
-only redraws. Library versions are recorded beside the fingerprint, not inside it: a fresh
-machine with newer NumPy reuses the committed numbers and says which versions made them.
+The fingerprint of an experiment is a SHA-256 over its code, the ``quick`` flag and every module
+of the package in its *import closure*: the modules it imports (at the top or inside a function),
+the modules those import, and so on, with each package's ``__init__.py`` (Python runs it on the
+way in). Files enter as code only (:func:`code_digest`: docstrings, comments and layout left out),
+the closure is read with :mod:`ast` without running anything, and ``im.vae`` / ``im.VAE`` after
+``import impossibility as im`` count as imports through the package's lazy-import tables. Modules
+that cannot change a number (the command line, the runner, plotting; not the seeding in
+:mod:`.context`) are left out. So editing ``metrics/`` recomputes only the experiments that use
+it, and a docstring or a figure's style recomputes nothing. Library versions are recorded beside
+the fingerprint, not in it: a machine with newer NumPy reuses the committed numbers and says
+which versions made them.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["PACKAGE_DIR", "import_closure", "fingerprint", "library_versions"]
+__all__ = ["PACKAGE_DIR", "code_digest", "import_closure", "fingerprint", "library_versions"]
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PACKAGE = PACKAGE_DIR.name
@@ -140,14 +139,32 @@ def import_closure(source: Path) -> list[Path]:
     return sorted(seen)
 
 
+def code_digest(path: Path) -> bytes:
+    """The code of a Python file without its docstrings, comments and layout.
+
+    The abstract syntax tree with every module, class and function docstring removed, dumped
+    without line numbers: editing a docstring, a comment or the formatting leaves it unchanged,
+    editing a statement, a constant or a signature changes it.
+    """
+    tree = ast.parse(Path(path).read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                if isinstance(body[0].value.value, str):
+                    node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, annotate_fields=False, include_attributes=False).encode()
+
+
 def fingerprint(source: Path, quick: bool) -> tuple[str, list[str]]:
     """SHA-256 of the experiment, its flag and its number-bearing import closure.
 
+    Each file enters through :func:`code_digest`, so documentation edits recompute nothing.
     Returns the hex digest and the package-relative paths that went into it.
     """
     h = hashlib.sha256()
     h.update(b"quick" if quick else b"full")
-    h.update(Path(source).read_bytes())
+    h.update(code_digest(source))
     deps = []
     closure = set(import_closure(source)) | {PACKAGE_DIR / "tools" / "context.py"}
     for path in sorted(closure):
@@ -156,7 +173,7 @@ def fingerprint(source: Path, quick: bool) -> tuple[str, list[str]]:
             continue
         deps.append(rel)
         h.update(rel.encode())
-        h.update(path.read_bytes())
+        h.update(code_digest(path))
     return h.hexdigest(), deps
 
 

@@ -42,10 +42,30 @@ def test_fingerprint_changes_with_the_source_and_the_flag(tmp_path):
     full, quick = fingerprint(src, False)[0], fingerprint(src, True)[0]
     assert full != quick
     assert fingerprint(src, False)[0] == full  # deterministic
-    src.write_text("import impossibility  # edited\n")
+    src.write_text("import impossibility  # a comment is no code\n")
+    assert fingerprint(src, False)[0] == full
+    src.write_text("import impossibility\n\nSEED = 1\n")
     assert fingerprint(src, False)[0] != full
 
 
 def test_library_versions_name_the_computing_libraries():
     v = library_versions()
     assert {"python", "numpy", "scipy", "sympy", "scikit-learn", "matplotlib"} <= set(v)
+
+
+def test_code_digest_ignores_documentation_but_not_code(tmp_path):
+    from impossibility.tools.fingerprint import code_digest
+
+    def digest(text):
+        p = tmp_path / "m.py"
+        p.write_text(text)
+        return code_digest(p)
+
+    base = digest('"""Doc."""\n\ndef f(x):\n    """Doc of f."""\n    return x + 1\n')
+    # docstrings, comments and formatting: same code
+    assert digest('"""Other doc."""\n\n\ndef f( x ):  # comment\n    return x+1\n') == base
+    assert digest('def f(x):\n    """A class of its own."""\n    return (x + 1)\n') == base
+    # a constant, an operator or a signature: other code
+    assert digest("def f(x):\n    return x + 2\n") != base
+    assert digest("def f(x):\n    return x - 1\n") != base
+    assert digest("def f(x, y=0):\n    return x + 1\n") != base
