@@ -15,6 +15,8 @@ metrics on arrays); ``biases`` (the inductive biases that break the symmetry); `
 small-scale reproduction of the 2019 study); ``testing`` (hypothesis strategies); ``tools`` (the
 command line, the experiment runner, notebooks). Subpackages with heavy dependencies (SymPy,
 scikit-learn, hypothesis) are imported on first use, so ``import impossibility`` stays fast.
+
+How it is built, unit by unit: docs/package.md.
 """
 
 import importlib as _importlib

@@ -5,6 +5,8 @@ the entangled twin is no longer as good a model of what the learner sees (docs/t
 module per bias: the diagonal posterior (:mod:`.diagonal`, :mod:`.linear_vae`, :mod:`.refit`), an
 auxiliary variable (:mod:`.mixtures`, :mod:`.auxiliary`), pairs (:mod:`.pairs`, :mod:`.pair_data`,
 :mod:`.ada_gvae`), time (:mod:`.temporal`), and one number per bias (:mod:`.table`).
+
+How it is built: docs/package.md §biases.
 """
 
 from . import (

@@ -3,6 +3,8 @@ r"""Bijectors batched over rows, in the conventions of TensorFlow Probability an
 ``forward_and_log_det`` / ``inverse_and_log_det`` are the primitives; :class:`Chain` composes in
 TFP order; :class:`Gaussianize` is the map :math:`G_i(u_i)=\Phi^{-1}(F_i(u_i))` that carries a
 factorized prior to :math:`\mathcal N(0,I)`, stable in both tails.
+
+How it is built: docs/package.md §bijections.
 """
 
 from .._validation import check_orthogonal

@@ -8,6 +8,8 @@ Every data set is factors first, then observations (docs/metrics.md §5): :class
 :math:`z\mapsto\mathrm{render}(\lfloor n\Phi(z)\rfloor)`), :class:`TrueFactorOracle` (image →
 exact factors) and :class:`ContinuousMixingData` (continuous factors through a known invertible
 network and the :class:`AlgebraicSquash`).
+
+How it is built: docs/package.md §data.
 """
 
 from .base import GroundTruthData, all_factors, holdout_split

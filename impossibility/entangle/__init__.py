@@ -5,6 +5,8 @@ a conjugation :math:`G^{-1}\circ T\circ G` (:class:`Conjugated`) of a map :math:
 :math:`\mathcal N(0,I)`: a rotation (:mod:`.rotations`, :mod:`.rotation_path`), a radius-dependent
 rotation (:class:`Swirl`), the Darmois construction (:class:`DarmoisShear2D`), or a signed
 permutation (:mod:`.controls`, the negative controls).
+
+How it is built: docs/package.md §entangle.
 """
 
 from .conjugated import Conjugated

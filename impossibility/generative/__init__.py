@@ -9,6 +9,8 @@ with :class:`TanhResidual` or :class:`InvertibleLeakyReLU` between its layers),
 :func:`entangle_generator`. :math:`\log p(x)` of a model and of its twin is computed
 independently: exactly by the change of variables (:func:`log_px_exact`), or for a noisy decoder
 by quadrature (:func:`log_px_quadrature`) or importance sampling (:func:`log_px_importance`).
+
+How it is built: docs/package.md §generative.
 """
 
 from .injective_mlp import InjectiveMLP

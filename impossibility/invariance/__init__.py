@@ -3,6 +3,8 @@ r"""Checks that a map preserves a prior and entangles every coordinate, reusable
 Three independent kinds of evidence: exact density invariance (:mod:`.density`), invariance on
 samples (:mod:`.sample_tests`) and complete entanglement from the analytic Jacobian, checked by
 finite differences (:mod:`.entanglement`).
+
+How it is built: docs/package.md §invariance.
 """
 
 from .density import density_invariance_error, gaussian_resolution

@@ -9,6 +9,8 @@ One metric per module (``mig``, ``dci``, ``sap``, ``modularity``, ``explicitness
 ``sampling``) and :func:`evaluate_representation` for all at once. Discretisation, entropy
 conventions and defaults follow the reference library (docs/metrics.md), with explicit
 ``numpy.random.Generator`` randomness and clear errors instead of NaN.
+
+How it is built: docs/package.md §metrics.
 """
 
 from impossibility._typing import GroundTruthDataLike

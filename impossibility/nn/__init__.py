@@ -3,6 +3,8 @@ r"""Dense neural networks in NumPy with hand-written backward passes, and Adam.
 ``y, cache = m.forward(x)``; ``dx, grads = m.backward(cache, dy)`` with
 :math:`\bar x=\partial L/\partial x` and ``{name: ∂L/∂θ}``. Everything is float64 and
 vectorised over the batch; initialisation takes an explicit :class:`numpy.random.Generator`.
+
+How it is built: docs/package.md §nn.
 """
 
 from .activations import (

@@ -11,6 +11,8 @@ same numbers on every joblib backend and resumes after an interruption.
 Files: ``config`` (settings, presets, run configurations), ``datasets``, ``run`` (one run),
 ``backends`` and ``sweep`` (resumable sweeps), ``analysis`` and ``summary`` (statistics),
 ``cli`` (``python -m impossibility.study --preset default --backend loky -j 2``).
+
+How it is built: docs/package.md §study.
 """
 
 from .analysis import selection_analysis, spearman_matrix, transfer_analysis, variance_decomposition

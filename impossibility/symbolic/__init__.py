@@ -12,6 +12,8 @@ argument as data: a :class:`ProofResult` made of :class:`ProofStep` objects, eac
 inequality with the residual SymPy reduced it to. A step holds when that residual is exactly 0 (or
 provably positive), and ``bool(result)`` is ``result.holds``. :func:`symbolic_map` gives the map
 itself as expressions, and :meth:`SymbolicMap.numeric` as NumPy or mpmath functions.
+
+How it is built: docs/package.md §symbolic.
 """
 
 from ._proof import ProofResult, ProofStep

@@ -7,6 +7,8 @@ The twin under a prior-preserving bijection :math:`f` has encoder :math:`f_\#q` 
 mixed. One concept per module: the model/objective contract (``forward``), the
 likelihood, the prior, the estimates (``elbo``), the model, its twin, the training loop
 (``fit``), files and the model store, and one file per objective (``objectives``).
+
+How it is built: docs/package.md §vae.
 """
 
 from .components import KL_MODES, VAE_COMPONENTS, VAEBase, VAEComponents

@@ -5,6 +5,8 @@ Every objective is minimised: :math:`-\bar{\mathcal R}+\beta\,\overline{\mathrm{
 :math:`-\bar{\mathcal R}+\overline{\mathrm{KL}}` plus a penalty on the aggregate posterior
 (β-TCVAE, FactorVAE, DIP-VAE-I/II). One file per objective; :mod:`.registry` holds the study's
 grid, :mod:`.regularizers` the penalties evaluated on a model or its entangled twin.
+
+How it is built: docs/package.md §vae (objectives).
 """
 
 from .annealed import AnnealedVAE
