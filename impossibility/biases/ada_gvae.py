@@ -14,15 +14,15 @@ of the two posteriors, which the entangled twin cannot match.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from impossibility import nn
-from impossibility._progress import progress as _progress
 from impossibility._typing import Array
 from impossibility._validation import as_array, check_int, check_rng, check_scalar
+from impossibility.vae import train_loop
 
 from ._vae_contract import VAELike, check_vae
 
@@ -238,20 +238,28 @@ class AdaGVAE:
         else:
             self.optimizer.lr = lr
         d = vae.latent_dim
-        hist: dict[str, list[float]] = {}
-        with nn.blas_threads(threads):
-            for t in _progress(range(n_steps), desc="fit Ada-GVAE", enabled=progress):
-                idx = rng.integers(0, X1.shape[0], size=batch_size)
-                e = rng.standard_normal((2, batch_size, d))
-                loss, grads, logs = self.loss_and_grads(X1[idx], X2[idx], e[0], e[1])
-                if not np.isfinite(loss):
-                    raise FloatingPointError(
-                        f"loss became {loss} at step {t}; lower the learning rate"
-                    )
-                self.optimizer.step(grads)
-                self.steps_trained += 1
-                for k, v in logs.items():
-                    hist.setdefault(k, []).append(v)
-                if callback is not None:
-                    callback(t, logs)
-        return {k: np.asarray(v) for k, v in hist.items()}
+        optimizer = self.optimizer
+
+        def step(t: int, idx: np.ndarray) -> dict[str, float]:
+            e = rng.standard_normal((2, batch_size, d))
+            loss, grads, logs = self.loss_and_grads(X1[idx], X2[idx], e[0], e[1])
+            if np.isfinite(loss):  # train_loop raises on a non-finite loss, before any update
+                optimizer.step(grads)
+            return logs
+
+        def after_step(t: int, logs: Mapping[str, float]) -> None:
+            self.steps_trained += 1
+            if callback is not None:
+                callback(t, logs)
+
+        return train_loop(
+            step,
+            n_rows=X1.shape[0],
+            n_steps=n_steps,
+            batch_size=batch_size,
+            rng=rng,
+            threads=threads,
+            progress=progress,
+            desc="fit Ada-GVAE",
+            callback=after_step,
+        )
