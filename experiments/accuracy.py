@@ -18,7 +18,7 @@ from scipy import stats
 
 import impossibility as im
 from impossibility import tolerances
-from impossibility.testing import FAMILY_EXAMPLES
+from impossibility.families import FAMILY_EXAMPLES
 from impossibility.tools import plotting
 
 DESCRIPTION = "Round-trip, tail, density-invariance and Jacobian errors of f for 14 SciPy families"

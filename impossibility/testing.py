@@ -29,6 +29,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from scipy import stats
 
 from .entangle import random_entangling_rotation
+from .families import FAMILY_EXAMPLES
 from .priors import FactorizedPrior
 
 __all__ = [
@@ -70,26 +71,6 @@ FAMILIES: dict[str, st.SearchStrategy[Any]] = {
     # |a| ≤ 1.5: SciPy's skewnorm CDF is Φ(x) − 2T(x, a), which cancels in the light tail; at
     # |a| = 3 the round trip at the 1e-12 quantile loses 1e-7 relative, at 1.5 it keeps 2e-9
     "skewnorm": st.builds(stats.skewnorm, _shape(-1.5, 1.5), _loc, _scale),
-}
-
-
-#: One frozen representative per family of :data:`FAMILIES` (shape parameters inside the
-#: strategies' ranges), for parametrized tests that need a fixed prior per family.
-FAMILY_EXAMPLES: dict[str, Any] = {
-    "norm": stats.norm(0.5, 2.0),
-    "laplace": stats.laplace(0.0, 2.0),
-    "logistic": stats.logistic(1.0, 0.5),
-    "cauchy": stats.cauchy(),
-    "uniform": stats.uniform(-1.0, 3.0),
-    "expon": stats.expon(),
-    "gamma": stats.gamma(3.0),
-    "beta": stats.beta(2.0, 5.0),
-    "lognorm": stats.lognorm(0.7),
-    "gumbel_r": stats.gumbel_r(),
-    "weibull_min": stats.weibull_min(1.5),
-    "t": stats.t(4.0),
-    "triang": stats.triang(0.3),
-    "skewnorm": stats.skewnorm(1.5),
 }
 
 

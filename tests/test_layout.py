@@ -118,3 +118,13 @@ def test_no_library_file_is_over_450_lines():
         if (n := len(p.read_text().splitlines())) > 450
     }
     assert big == {}
+
+
+def test_figures_regenerate_without_the_test_extra():
+    # `pip install -e . && impossibility reproduce` has no hypothesis: no experiment may need it
+    from impossibility.tools.fingerprint import import_closure
+
+    for path in sorted((ROOT / "experiments").glob("*.py")):
+        closure = {p.relative_to(PACKAGE).as_posix() for p in import_closure(path)}
+        assert "testing.py" not in closure, path.name
+        assert "hypothesis" not in path.read_text(), path.name
