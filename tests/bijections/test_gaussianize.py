@@ -1,4 +1,4 @@
-"""Accuracy deep in the tails (issue: finite at quantiles 1e-12 and 1−1e-12, round trip ≤ 1e-8).
+"""Gaussianize deep in the tails: finite at the 1e-12 quantiles, round trip ≤ 1e-8, vs mpmath.
 
 Independent reference: mpmath at 50 digits for Φ⁻¹(F(u)) of families with closed-form CDFs.
 """

@@ -1,4 +1,4 @@
-"""Theorem 1's map and the other families: structure, identities and error paths."""
+"""Conjugation G⁻¹∘T∘G carries an N(0, I)-preserving map to any factorized prior."""
 
 import numpy as np
 import pytest
@@ -7,17 +7,7 @@ from scipy import stats
 import impossibility as im
 from impossibility import (
     FactorizedPrior,
-    entangling_bijection,
 )
-
-MIXED = FactorizedPrior(
-    [stats.laplace(scale=2), stats.beta(2, 5), stats.gamma(3), stats.logistic()]
-)
-
-
-@pytest.fixture
-def f():
-    return entangling_bijection(MIXED, im.householder_rotation(4, 0.3))
 
 
 def test_swirl_and_darmois_transported_to_a_prior_preserve_it():
@@ -32,10 +22,10 @@ def test_swirl_and_darmois_transported_to_a_prior_preserve_it():
         assert rep.completely_entangling
 
 
-def test_conjugated_needs_a_prior_and_a_bijector():
+def test_conjugated_needs_a_prior_and_a_bijector(mixed):
     with pytest.raises(TypeError, match="prior must be a FactorizedPrior"):
         im.Conjugated("laplace", im.Orthogonal(np.eye(4)))
     with pytest.raises(TypeError, match="inner must be a Bijector; got ndarray"):
-        im.Conjugated(MIXED, np.eye(4))
+        im.Conjugated(mixed, np.eye(4))
     with pytest.raises(ValueError, match="inner map acts on d = 2"):
-        im.Conjugated(MIXED, im.Orthogonal(np.eye(2)))
+        im.Conjugated(mixed, im.Orthogonal(np.eye(2)))

@@ -1,4 +1,4 @@
-"""Theorem 1's map and the other families: structure, identities and error paths."""
+"""Entangling rotations: Haar draws above a threshold, Householder matrices, validation."""
 
 import numpy as np
 import pytest
@@ -10,15 +10,6 @@ from impossibility import (
     entangling_bijection,
     random_entangling_rotation,
 )
-
-MIXED = FactorizedPrior(
-    [stats.laplace(scale=2), stats.beta(2, 5), stats.gamma(3), stats.logistic()]
-)
-
-
-@pytest.fixture
-def f():
-    return entangling_bijection(MIXED, im.householder_rotation(4, 0.3))
 
 
 @pytest.mark.parametrize("d", [2, 3, 4, 8, 16])

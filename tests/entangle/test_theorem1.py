@@ -1,4 +1,4 @@
-"""Theorem 1's map and the other families: structure, identities and error paths."""
+"""Theorem 1's map f = G⁻¹∘A∘G: the TFP-order chain, its Jacobian, exact cases, tails, errors."""
 
 import numpy as np
 import pytest
@@ -15,20 +15,11 @@ from impossibility import (
 )
 from impossibility.testing import FAMILY_EXAMPLES
 
-MIXED = FactorizedPrior(
-    [stats.laplace(scale=2), stats.beta(2, 5), stats.gamma(3), stats.logistic()]
-)
 
-
-@pytest.fixture
-def f():
-    return entangling_bijection(MIXED, im.householder_rotation(4, 0.3))
-
-
-def test_entangling_bijection_equals_the_tfp_order_chain(f):
-    G = Gaussianize(MIXED)
+def test_entangling_bijection_equals_the_tfp_order_chain(mixed, f):
+    G = Gaussianize(mixed)
     chain = Chain([G.inv, Orthogonal(f.A), G])
-    z = MIXED.sample(200, np.random.default_rng(0))
+    z = mixed.sample(200, np.random.default_rng(0))
     np.testing.assert_allclose(f(z), chain(z), rtol=1e-13, atol=1e-15)
     np.testing.assert_allclose(
         f.forward_log_det_jacobian(z), chain.forward_log_det_jacobian(z), atol=1e-12
@@ -36,28 +27,28 @@ def test_entangling_bijection_equals_the_tfp_order_chain(f):
     np.testing.assert_allclose(f.jacobian(z[:5]), chain.jacobian(z[:5]), rtol=1e-12, atol=1e-15)
 
 
-def test_measured_figures_from_theory_brief(f):
+def test_measured_figures_from_theory_brief(mixed, f):
     """docs/theory.md §2.3: round trip ~1e-15, slogdet vs chain rule ~1e-15, FD ~1e-9."""
-    z = MIXED.sample(1000, np.random.default_rng(1))
+    z = mixed.sample(1000, np.random.default_rng(1))
     v, ldj = f.forward_and_log_det(z)
     assert np.max(np.abs(f.inverse(v) - z) / np.maximum(1, np.abs(z))) < 1e-13
     np.testing.assert_allclose(np.linalg.slogdet(f.jacobian(z))[1], ldj, atol=1e-12)
-    assert im.density_invariance_error(f, MIXED, z).max() < 1e-12
+    assert im.density_invariance_error(f, mixed, z).max() < 1e-12
     rep = im.entanglement_report(f, z[:100])
     assert rep.completely_entangling and rep.fraction_nonzero == 1.0
     assert rep.max_fd_error < 1e-6
     np.testing.assert_array_equal(rep.sign_pattern, np.sign(f.A))
 
 
-def test_jacobian_factorises_as_dout_a_din(f):
-    z = MIXED.sample(20, np.random.default_rng(2))
+def test_jacobian_factorises_as_dout_a_din(mixed, f):
+    z = mixed.sample(20, np.random.default_rng(2))
     d_out, A, d_in = f.jacobian_factors(z)
     assert np.all(d_out > 0) and np.all(d_in > 0)
     np.testing.assert_allclose(A[0], f.A)
     # D_in = p(u)/φ(G(u)) computed independently from scipy
-    y = Gaussianize(MIXED).forward(z)
+    y = Gaussianize(mixed).forward(z)
     np.testing.assert_allclose(
-        d_in, np.exp(MIXED.marginal_log_prob(z)) / stats.norm.pdf(y), rtol=1e-12
+        d_in, np.exp(mixed.marginal_log_prob(z)) / stats.norm.pdf(y), rtol=1e-12
     )
 
 

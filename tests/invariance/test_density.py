@@ -1,4 +1,4 @@
-"""The invariance checks themselves: they pass for f and fail for maps that break invariance."""
+"""Exact density invariance and the Gaussian-space resolution of float64."""
 
 import numpy as np
 from scipy import stats
@@ -6,14 +6,6 @@ from scipy import stats
 import impossibility as im
 
 PRIOR = im.FactorizedPrior([stats.laplace(), stats.gamma(2.0), stats.logistic()])
-
-
-def _copula_map(rho):
-    """Marginal-preserving but dependence-creating map: G⁻¹ ∘ (Cholesky of corr ρ) ∘ G."""
-    C = np.full((3, 3), rho) + (1 - rho) * np.eye(3)
-    L = np.linalg.cholesky(C)
-    G = im.Gaussianize(PRIOR)
-    return lambda z: G.inverse(G.forward(z) @ L.T)
 
 
 def test_density_invariance_detects_a_non_preserving_map():

@@ -1,4 +1,4 @@
-"""The invariance checks themselves: they pass for f and fail for maps that break invariance."""
+"""Sample tests: energy distance properties and argument checks."""
 
 import numpy as np
 import pytest
@@ -7,14 +7,6 @@ from scipy import stats
 import impossibility as im
 
 PRIOR = im.FactorizedPrior([stats.laplace(), stats.gamma(2.0), stats.logistic()])
-
-
-def _copula_map(rho):
-    """Marginal-preserving but dependence-creating map: G⁻¹ ∘ (Cholesky of corr ρ) ∘ G."""
-    C = np.full((3, 3), rho) + (1 - rho) * np.eye(3)
-    L = np.linalg.cholesky(C)
-    G = im.Gaussianize(PRIOR)
-    return lambda z: G.inverse(G.forward(z) @ L.T)
 
 
 def test_energy_distance_zero_for_identical_samples_and_symmetric():
