@@ -26,6 +26,7 @@ __all__ = [
     "atomic_write_npz",
     "read_npz",
     "array_checksum",
+    "payload_digest",
     "pack_uint8",
     "unpack_uint8",
 ]
@@ -119,6 +120,16 @@ def array_checksum(arrays: Mapping[str, np.ndarray]) -> str:
         h.update(repr(a.shape).encode())
         h.update(a.tobytes())
     return h.hexdigest()
+
+
+def payload_digest(payload: Any) -> str:
+    """SHA-256 of ``payload`` as canonical JSON (key-sorted, no whitespace, NumPy converted).
+
+    Two payloads have the same digest exactly when they serialise to the same JSON, so a number
+    edited in a results file or a run record changes it; key order and indentation do not.
+    """
+    text = json.dumps(to_jsonable(payload), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def pack_uint8(images: np.ndarray) -> dict[str, Any]:

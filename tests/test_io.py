@@ -72,3 +72,12 @@ def test_uint8_images_pack_to_json_and_back(tmp_path):
     assert packed["shape"] == [3, 4, 5] and isinstance(packed["base64"], str)
     path = _io.atomic_write_json(tmp_path / "img.json", packed)
     np.testing.assert_array_equal(_io.unpack_uint8(_io.read_json(path)), images)
+
+
+def test_payload_digest_ignores_layout_and_sees_every_number():
+    a = {"b": [1, 2], "a": {"x": np.float64(0.25), "y": "s"}}
+    b = json.loads(json.dumps({"a": {"y": "s", "x": 0.25}, "b": [1, 2]}, indent=3))
+    assert _io.payload_digest(a) == _io.payload_digest(b)  # key order, NumPy scalars, indent
+    edited = {"b": [1, 2], "a": {"x": np.nextafter(0.25, 1.0), "y": "s"}}
+    assert _io.payload_digest(a) != _io.payload_digest(edited)  # one ulp
+    assert _io.payload_digest({"v": float("nan")}) == _io.payload_digest({"v": "nan"})
