@@ -96,17 +96,25 @@ def plot(results: dict, ctx: Any) -> list:
         ax.set_xlabel("coordinate")
         ax = fig.add_subplot(gs[:, 4])
         J = np.asarray(results["jacobian_at_median"])
-        v = np.max(np.abs(J))
-        im1 = ax.imshow(J, cmap="RdBu_r", vmin=-v, vmax=v)
+        # log10|J| on a sequential scale: a linear scale makes the small row look like zeros,
+        # the opposite of the claim; the sign stays in the printed value
+        logJ = np.log10(np.abs(J))
+        lo, hi = np.floor(logJ.min()), np.ceil(logJ.max())
+        im1 = ax.imshow(logJ, cmap="viridis", vmin=lo, vmax=hi)
         for (i, j), val in np.ndenumerate(J):
-            ax.text(j, i, f"{val:.2f}", ha="center", va="center", fontsize=7)
+            dark = logJ[i, j] < (lo + hi) / 2
+            ax.text(
+                j, i, f"{val:.2f}", ha="center", va="center", fontsize=7,
+                color="white" if dark else "black",
+            )  # fmt: skip
         ax.set_xticks(range(4)), ax.set_yticks(range(4))
         ax.set_xlabel("input $u_j$"), ax.set_ylabel("output $f_i$")
         ax.set_title(
-            f"$J_f$ at the median\nmin |∂f_i/∂u_j| over samples = {results['min_abs_partial']:.2g}",
+            "$\\log_{10}|J_f|$ at the median (values printed)\n"
+            f"min |∂f_i/∂u_j| over samples = {results['min_abs_partial']:.2g} > 0",
             fontsize=8,
         )
-        fig.colorbar(im1, ax=ax, fraction=0.046)
+        fig.colorbar(im1, ax=ax, fraction=0.046, label="$\\log_{10}|\\partial f_i/\\partial u_j|$")
         fig.suptitle(
             f"f(z) ~ p exactly (density error {results['density_error']:.1e}, joint projection p = "
             f"{results['joint_projection_pvalue']:.2f}, energy p = {results['energy_pvalue']:.2f}) "

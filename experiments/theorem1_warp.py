@@ -59,8 +59,10 @@ def compute(ctx: Any) -> dict:
 def plot(results: dict, ctx: Any) -> list:
     with figure_style():
         import matplotlib.pyplot as plt
+        from matplotlib.lines import Line2D
 
-        names = list(results["priors"])
+        # the README's order (a results file stores its keys sorted)
+        names = [n for n in PRIORS if n in results["priors"]]
         fig, axes = plt.subplots(2, len(names), figsize=(3.0 * len(names), 6.0))
         for k, name in enumerate(names):
             r = results["priors"][name]
@@ -84,13 +86,19 @@ def plot(results: dict, ctx: Any) -> list:
                 ax.set_ylabel("$u_2$" if row == 0 else "$f_2(u)$")
                 if row == 0:
                     ax.set_title(name)
-        axes[0, 0].annotate("iso-quantile grid of $z$", (0.02, 1.12), xycoords="axes fraction")
-        axes[1, 0].annotate(
-            r"its image under $f=G^{-1}\circ A\circ G$", (0.02, 1.04), xycoords="axes fraction"
-        )
+        for row, label in enumerate(("iso-quantile grid of $z$", r"its image under $f$")):
+            axes[row, 0].annotate(
+                label, (-0.42, 0.5), xycoords="axes fraction", rotation=90, ha="center",
+                va="center", fontsize=10, fontweight="bold",
+            )  # fmt: skip
+        handles = [
+            Line2D([], [], color="0.3", ls="-", lw=1, label="$u_1$ fixed at a quantile"),
+            Line2D([], [], color="0.3", ls="--", lw=1, label="$u_2$ fixed at a quantile"),
+        ]
+        fig.legend(handles=handles, loc="lower center", ncol=2, bbox_to_anchor=(0.5, -0.04))
         fig.suptitle(
-            "Theorem 1: the same prior density (grey), a disentangled grid (top) and its "
-            "entangled image (bottom)",
+            r"Theorem 1: $f=G^{-1}\circ A\circ G$ ($A$ = rotation by 36°) keeps the prior density "
+            "(grey) and warps a disentangled grid (top) into an entangled one (bottom)",
             y=1.01,
         )
         fig.tight_layout()
