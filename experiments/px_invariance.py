@@ -53,9 +53,14 @@ _NOISY_PRIORS = {
 }
 
 
+#: The prior of the d = 2 surfaces, and how the figure names it.
+SURFACE_MARGINALS = [stats.logistic(), stats.laplace()]
+SURFACE_PRIOR_LABEL = "standard logistic × standard Laplace"
+
+
 def _invertible_part(ctx: Any) -> dict:
     rng = ctx.rng(0)
-    prior = FactorizedPrior([stats.logistic(), stats.laplace()])
+    prior = FactorizedPrior(SURFACE_MARGINALS)
     f = entangling_bijection(prior, rng=rng)
     g = InvertibleMLP.random(2, rng)
     twin = entangle_generator(g, f)
@@ -154,7 +159,11 @@ def _plot_surfaces(res: dict, ctx: Any) -> list[Path]:
     axes[2].set_xlabel("$x_1$")
     axes[2].set_ylabel("$x_2$")
     fig.colorbar(im, ax=axes[2], label="log p_twin(x) − log p(x)")
-    fig.suptitle(f"Exact log p(x) by change of variables, prior {inv['prior']}", fontsize=9)
+    fig.suptitle(
+        "Exact log p(x) by change of variables: invertible MLP decoder g, "
+        f"prior {SURFACE_PRIOR_LABEL}, twin decoder g∘f⁻¹",
+        fontsize=10,
+    )
     return savefig(fig, Path(ctx.figure_dir) / "px_invariance_surfaces.png")
 
 
