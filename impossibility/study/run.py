@@ -78,7 +78,11 @@ def run_one(config: RunConfig) -> dict[str, Any]:
             _, x = data.sample(s.n_train, rng_data)
             x = _flat(x)
             kw = (
-                {"hidden": s.discriminator_hidden, "lr": s.lr}
+                {
+                    "hidden": s.discriminator_hidden,
+                    "lr": s.lr,
+                    "discriminator_steps": s.discriminator_steps,
+                }
                 if config.model == "factor_vae"
                 else {}
             )

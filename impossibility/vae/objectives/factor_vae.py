@@ -4,7 +4,9 @@ Minimise :math:`-\bar{\mathcal R}+\overline{\mathrm{KL}}+\gamma\,\overline{\ell_
 The penalty is the discriminator's density-ratio estimate of the aggregate posterior's total
 correlation; the study's grid is γ ∈ {10, 20, 30, 40, 50, 100}. The VAE's gradient flows through the
 discriminator's logits into :math:`z`; the discriminator is then updated from the same forward pass
-with the codes held constant.
+with the codes held constant, ``discriminator_steps`` times (a fresh dimension-wise permutation each
+time): the reference takes one step per VAE step with a 6 × 1000 network over 300,000 steps; in a
+short run one step leaves the discriminator at chance while the encoder fools it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class FactorVAE(Objective):
         Discriminator widths when it is built here.
     lr : float, default=1e-4
         Discriminator learning rate.
+    discriminator_steps : int, default=1
+        Discriminator Adam steps per VAE step (the reference's 1).
     """
 
     name = "factor_vae"
@@ -49,8 +53,10 @@ class FactorVAE(Objective):
         discriminator: Discriminator | None = None,
         hidden: Sequence[int] = (256, 256, 256),
         lr: float = 1e-4,
+        discriminator_steps: int = 1,
     ):
         self.gamma = check_weight(gamma, "gamma")
+        self.discriminator_steps = check_int(discriminator_steps, "discriminator_steps", minimum=1)
         self.discriminator = discriminator
         self.hidden = tuple(check_int(h, "hidden width", minimum=1) for h in hidden)
         self.lr = check_scalar(lr, "lr", minimum=0.0, include_min=False)
@@ -80,7 +86,14 @@ class FactorVAE(Objective):
     def update(self, fp: ForwardPass, *, rng: np.random.Generator) -> dict[str, float]:
         if self.discriminator is None:
             raise ValueError("FactorVAE has no discriminator yet: call prepare(...) or fit()")
-        return {"discriminator_loss": self.discriminator.step(fp.z, rng)}
+        losses = [self.discriminator.step(fp.z, rng) for _ in range(self.discriminator_steps)]
+        return {"discriminator_loss": float(np.mean(losses))}
 
     def config(self) -> dict[str, object]:
-        return {"name": self.name, "gamma": self.gamma, "hidden": list(self.hidden), "lr": self.lr}
+        return {
+            "name": self.name,
+            "gamma": self.gamma,
+            "hidden": list(self.hidden),
+            "lr": self.lr,
+            "discriminator_steps": self.discriminator_steps,
+        }
