@@ -14,6 +14,7 @@ How it is built: docs/package.md §biases.
 
 from . import (
     ada_gvae,
+    atlas,
     auxiliary,
     diagonal,
     embrace_gap,
@@ -31,6 +32,7 @@ from . import (
     temporal,
 )
 from .ada_gvae import AdaGVAE, ada_gvae_shared_mask
+from .atlas import ATLAS_ORDER, atlas_rows, setting_curves
 from .auxiliary import (
     AuxiliaryPrior,
     auxiliary_gap_mc,
@@ -91,6 +93,7 @@ from .temporal import ar1_pair_gap
 __all__ = [
     # submodules
     "ada_gvae",
+    "atlas",
     "auxiliary",
     "diagonal",
     "embrace_gap",
@@ -180,4 +183,7 @@ __all__ = [
     "bias_symmetries",
     "bias_table",
     "BIAS_ORDER",
+    "atlas_rows",
+    "setting_curves",
+    "ATLAS_ORDER",
 ]
