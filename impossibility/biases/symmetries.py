@@ -74,8 +74,19 @@ def group_check(gap: GapFn, allowed: list[Array], off: list[Array]) -> dict[str,
     }
 
 
-def _haar(d: int, rng: np.random.Generator, k: int) -> list[Array]:
-    return [stats.special_ortho_group.rvs(d, random_state=rng) for _ in range(k)]
+def _haar(d: int, rng: np.random.Generator, k: int, min_distance: float = 0.5) -> list[Array]:
+    """``k`` Haar rotations at Frobenius distance ≥ ``min_distance`` from every signed permutation.
+
+    (A Haar draw may land next to the group, where every gap is small; off the group means away
+    from it.)
+    """
+    group = signed_permutations(d)
+    out: list[Array] = []
+    while len(out) < k:
+        A = stats.special_ortho_group.rvs(d, random_state=rng)
+        if min(np.linalg.norm(A - P) for P in group) >= min_distance:
+            out.append(A)
+    return out
 
 
 def bias_symmetries(

@@ -49,3 +49,12 @@ def test_ima_curve_reaches_its_limit_and_matches_bfgs(tmp_path_factory):
     np.testing.assert_allclose(at, refs, atol=5e-9)
     b = res["b"]
     assert max(abs(v) for v in b["isotropic"]) < 1e-14
+
+
+def test_identifiability_proof_is_collected_and_current():
+    from impossibility.tools.notebooks import check_sources, proof_sources
+
+    paths = {p.stem: p for p in proof_sources()}
+    # tests/tools/test_notebooks.py executes every collected proof; this one must be among them
+    assert "05_identifiability" in paths
+    assert check_sources(paths["05_identifiability"]) == []
