@@ -8,7 +8,8 @@ Rows in the format of :func:`~.table.bias_table` (``label``, ``observed``, ``gap
 computation), ``check_method`` and ``unit`` (``"nats"`` for log-likelihood, ELBO and IMA gaps; the
 sparsity and isometry rows count entries or squared Jacobian defects). d = 2 and the 45° rotation
 throughout, Theorem 1's :math:`f=G^{-1}R(\pi/4)G` for the logistic × logistic prior where the row
-is nonlinear. :func:`setting_curves` shows how the magnitude of a row depends on its setting.
+is nonlinear (docs/theory.md §5.6). :func:`setting_curves` shows how the magnitude of a row
+depends on its setting.
 """
 
 from __future__ import annotations

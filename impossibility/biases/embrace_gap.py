@@ -12,7 +12,8 @@ mean-field encoder misses :math:`\log p(x)` by
 docs/theory.md §3.7); multiplying :math:`\Lambda` by :math:`\sigma^2` gives the form above. For
 the twin :math:`W'=WA^\top` of a decoder with orthogonal columns the gap is positive and grows to
 :math:`C_{\rm IMA}(WA^\top)` as the decoder noise vanishes, while the true model's gap is 0 for
-every :math:`\sigma`: the ELBO of a mean-field VAE carries IMA's bias. The reference gaps of
+every :math:`\sigma`: the ELBO of a mean-field VAE carries IMA's bias (docs/theory.md §5.6).
+The reference gaps of
 :data:`~.linear_vae.REFERENCE_GAPS` are two points of this family (column norms 2 and 0.7,
 :math:`\sigma^2=0.3`, angles π/8 and π/4). Checked against BFGS-optimal encoders by
 :func:`gap_curve_bfgs`.

@@ -8,7 +8,8 @@ is rounding, and :math:`\min_{A\notin\mathcal G}\Delta(A)>0` over generic rotati
 group-looking maps that break the setting (a permutation across a block, say). Settings use
 :math:`d=3` with one block of two equal coordinates, so that "rotations inside a block" is tested,
 except where the row's quantity is defined for :math:`d=2` only. Throughout, the twin keeps the
-true prior law (its latents are :math:`A^\top z`), as in docs/theory.md §5.1.
+true prior law (its latents are :math:`A^\top z`), as in docs/theory.md §5.1; the groups are
+derived in §5.6.
 """
 
 from __future__ import annotations
