@@ -25,7 +25,7 @@ from impossibility._typing import Array, BijectorLike
 from impossibility._validation import as_array, check_int, check_rng
 from impossibility.priors import FactorizedPrior
 
-from .ima import gauss_legendre_normal
+from .ima import prior_expectation_quadrature
 
 __all__ = ["pointwise_isometry_defect", "isometry_defect_mc", "isometry_defect_quadrature"]
 
@@ -71,30 +71,20 @@ def isometry_defect_quadrature(
 ) -> dict[str, float]:
     r""":math:`\delta(f^{-1})` for :math:`d=2` by tensor Gauss–Legendre in Gaussian coordinates.
 
-    :math:`z=G^{-1}(y)`, :math:`y\sim\mathcal N(0,I)`; the error is estimated by the difference with
-    half as many panels.
+    :math:`z=G^{-1}(y)`, :math:`y\sim\mathcal N(0,I)`
+    (:func:`~.ima.prior_expectation_quadrature`).
 
     Returns
     -------
     dict
         ``defect``, ``error_estimate``, ``n_nodes`` per dimension.
     """
-    if prior.d != 2:
-        raise ValueError(f"quadrature is implemented for d = 2; got d = {prior.d}")
-    from impossibility.bijections import Gaussianize  # lazy: keeps `biases` light
-
-    G = Gaussianize(prior)
     finv = f.inv  # type: ignore[attr-defined]
-
-    def run(panels: int) -> float:
-        t, w = gauss_legendre_normal(panels, order, half_width)
-        T1, T2 = np.meshgrid(t, t, indexing="ij")
-        z = G.inverse(np.column_stack([T1.reshape(-1), T2.reshape(-1)]))
-        return float(np.outer(w, w).reshape(-1) @ pointwise_isometry_defect(finv.jacobian(z)))
-
-    value = run(n_panels)
-    return {
-        "defect": value,
-        "error_estimate": abs(value - run(max(1, n_panels // 2))),
-        "n_nodes": n_panels * order,
-    }
+    q = prior_expectation_quadrature(
+        lambda z: pointwise_isometry_defect(finv.jacobian(z)),
+        prior,
+        n_panels=n_panels,
+        order=order,
+        half_width=half_width,
+    )
+    return {"defect": q["value"], "error_estimate": q["error_estimate"], "n_nodes": q["n_nodes"]}
