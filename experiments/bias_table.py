@@ -64,6 +64,7 @@ def _value_text(row: dict) -> str:
         return (
             f"L0 {row['l0_true']:g} → {row['l0_twin']:g} (+{gap:g}; 2nd way +{row['check']:g}), "
             f"L1 {row['l1_true']:.3g} → {row['l1_twin']:.3g}"
+            + (f" (± {row['l1_twin_stderr']:.1g})" if row.get("l1_twin_stderr") else "")
         )
     if row.get("stderr", 0) > 0:
         return f"{gap:.4g} ± {row['stderr']:.2g}"

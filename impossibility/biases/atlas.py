@@ -165,6 +165,8 @@ def atlas_rows(
         "l0_twin": sn["l0_twin"],
         "l1_true": sn["l1_true"],
         "l1_twin": sn["l1_twin"],
+        "l1_true_stderr": sn["l1_true_stderr"],
+        "l1_twin_stderr": sn["l1_twin_stderr"],
         "method": "L0 of the analytic Jacobians J_g and J_g J_{f⁻¹}",
         "check": sfd["l0_gap"],
         "check_method": "L0 of central finite differences (tolerance 1e-5)",

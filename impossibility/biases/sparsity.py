@@ -180,14 +180,23 @@ def sparsity_numbers(
     Returns
     -------
     dict
-        ``l0_true``, ``l0_twin``, ``l1_true``, ``l1_twin`` and the gaps ``l0_gap``, ``l1_gap``
-        (twin minus true).
+        ``l0_true``, ``l0_twin``, ``l1_true``, ``l1_twin`` (means over a batch) with
+        ``l1_true_stderr``, ``l1_twin_stderr``, and the gaps ``l0_gap``, ``l1_gap`` (twin minus
+        true).
     """
+    l1t = np.atleast_1d(l1_norm(J_true, normalize=normalize))
+    l1w = np.atleast_1d(l1_norm(J_twin, normalize=normalize))
+
+    def stderr(v: Array) -> float:  # of the mean over a batch of Jacobians; 0 for one matrix
+        return float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else 0.0
+
     out = {
         "l0_true": float(l0_norm(J_true, tol)),
         "l0_twin": float(l0_norm(J_twin, tol)),
-        "l1_true": float(np.mean(l1_norm(J_true, normalize=normalize))),
-        "l1_twin": float(np.mean(l1_norm(J_twin, normalize=normalize))),
+        "l1_true": float(l1t.mean()),
+        "l1_twin": float(l1w.mean()),
+        "l1_true_stderr": stderr(l1t),
+        "l1_twin_stderr": stderr(l1w),
     }
     out["l0_gap"] = out["l0_twin"] - out["l0_true"]
     out["l1_gap"] = out["l1_twin"] - out["l1_true"]

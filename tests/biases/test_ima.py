@@ -67,6 +67,12 @@ def test_quadrature_converges_and_true_model_is_zero():
     g = ima.OrthogonalColumnsGenerator(np.eye(2), [0.5, 1.5])
     q = ima.twin_contrast_quadrature(g.jacobian, prior, f, n_panels=16)
     assert q["twin"] > 0.01 and q["error_estimate"] < 1e-7
+    # the true model (f = identity) has contrast 0 on every node
+    ident = entangling_bijection(prior, np.eye(2), require_complete=False)
+    assert abs(ima.twin_contrast_quadrature(g.jacobian, prior, ident, n_panels=4)["twin"]) < 1e-14
+    # the quadrature rule integrates E[y²] = 1 under N(0, 1)
+    t, w = ima.gauss_legendre_normal(16)
+    assert float(w @ (t * t)) == pytest.approx(1.0, abs=1e-13)
 
 
 def test_bad_input():
