@@ -29,12 +29,13 @@ from impossibility._validation import (
     as_array,
     as_matrix,
     as_points,
+    check_bijector_like,
     check_int,
     check_orthogonal,
     check_rng,
     check_scalar,
 )
-from impossibility.priors import FactorizedPrior
+from impossibility.priors import FactorizedPrior, check_factorized_prior
 
 __all__ = [
     "ima_contrast",
@@ -159,6 +160,8 @@ def twin_contrast_mc(
         ``true_max_abs``, ``n``.
     """
     check_rng(rng)
+    prior = check_factorized_prior(prior)
+    check_bijector_like(f, prior.d)
     n = check_int(n, "n", minimum=2)
     z = prior.sample(n, rng)
     c = ima_contrast(twin_jacobian(g_jacobian, f, z))
@@ -211,6 +214,7 @@ def prior_expectation_quadrature(
     dict
         ``value``, ``error_estimate``, ``n_nodes`` per dimension.
     """
+    prior = check_factorized_prior(prior)
     if prior.d != 2:
         raise ValueError(f"quadrature is implemented for d = 2; got d = {prior.d}")
     from impossibility.bijections import Gaussianize  # lazy: keeps `biases` light
@@ -249,6 +253,7 @@ def twin_contrast_quadrature(
     dict
         ``twin``, ``error_estimate``, ``n_nodes`` per dimension.
     """
+    check_bijector_like(f, prior.d)
     q = prior_expectation_quadrature(
         lambda z: ima_contrast(twin_jacobian(g_jacobian, f, z)),
         prior,

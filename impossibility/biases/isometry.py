@@ -22,8 +22,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from impossibility._typing import Array, BijectorLike
-from impossibility._validation import as_array, check_int, check_rng
-from impossibility.priors import FactorizedPrior
+from impossibility._validation import as_array, check_bijector_like, check_int, check_rng
+from impossibility.priors import FactorizedPrior, check_factorized_prior
 
 from .ima import prior_expectation_quadrature
 
@@ -50,6 +50,8 @@ def isometry_defect_mc(
         ``defect``, ``stderr``, ``max`` (the largest pointwise defect), ``n``.
     """
     check_rng(rng)
+    prior = check_factorized_prior(prior)
+    check_bijector_like(f, prior.d)
     n = check_int(n, "n", minimum=2)
     z = prior.sample(n, rng)
     c = pointwise_isometry_defect(f.inv.jacobian(z))  # type: ignore[attr-defined]
@@ -79,6 +81,7 @@ def isometry_defect_quadrature(
     dict
         ``defect``, ``error_estimate``, ``n_nodes`` per dimension.
     """
+    check_bijector_like(f, prior.d)
     finv = f.inv  # type: ignore[attr-defined]
     q = prior_expectation_quadrature(
         lambda z: pointwise_isometry_defect(finv.jacobian(z)),

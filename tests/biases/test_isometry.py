@@ -47,6 +47,16 @@ def test_permutation_control():
     assert iso.isometry_defect_quadrature(LOGISTIC, f, n_panels=4)["defect"] < 1e-25
 
 
+def test_bad_input_types():
+    f = entangling_bijection(LOGISTIC, R45, require_complete=False)
+    with pytest.raises(TypeError):
+        iso.isometry_defect_mc("prior", f, 10, np.random.default_rng(0))
+    with pytest.raises(TypeError):
+        iso.isometry_defect_mc(LOGISTIC, "f", 10, np.random.default_rng(0))
+    with pytest.raises(TypeError):
+        iso.isometry_defect_mc(LOGISTIC, f, 10, np.random.RandomState(0))
+
+
 def test_bad_input():
     with pytest.raises(ValueError, match="d, d"):
         iso.pointwise_isometry_defect(np.ones((3, 2)))
