@@ -2,7 +2,9 @@
 
 For codes and factors (:func:`audit`) or a model given as two callables (:func:`audit_model`),
 the lowest and highest value of each score found over the entangled twins that have exactly the
-model's likelihood (Theorem 1), in an :class:`AuditReport`. How it is built: docs/package.md §auditing.
+model's likelihood (Theorem 1), in an :class:`AuditReport`.
+
+How it is built: docs/package.md §auditing.
 """
 
 from .codes import DEFAULT_BUDGET, DEFAULT_SEARCH_ROWS, audit
