@@ -11,10 +11,12 @@ log p(x) agrees within Monte Carlo error (independent draws).
    x = render(k) of ``headline_metrics``.
 2. **The trained sprite VAE** of ``vae_twin`` / ``headline_metrics`` (5 latents, N(0, I), 4,000
    steps; the same entry of the model store), on held-out factor combinations.
-3. **The best study model by MIG** (``figures/results/study.json``): its configuration is
-   retrained with the study's own seeds and settings (``impossibility.study``), and the MIG
-   recomputed with the record's metric seed must match the record, which proves it is the same
-   model; its codes are the encoder means on the study's evaluation draws.
+3. **The best study model by MIG** (``figures/results/study.json``, read when this experiment is
+   computed, so rerun it with ``--force`` after the study changes; its fingerprint is stored): the
+   configuration is retrained with the study's own seeds and settings
+   (``impossibility.study.run.train_model``), and the MIG recomputed with the record's metric seed
+   matches the record, which shows it is the same model; its codes are the encoder means of fresh
+   draws of the data set.
 
 The interval found is an inner bound of each score's range over twins.
 """
@@ -153,7 +155,8 @@ def _study_best(ctx: Any, sz: dict) -> dict:
     from impossibility.study.run import train_model
 
     stored = ctx.figure_dir / "results" / "study.json"
-    runs = read_json(stored)["results"]["runs"] if stored.is_file() else []
+    study = read_json(stored) if stored.is_file() else {"results": {"runs": []}}
+    runs = study["results"]["runs"]
     best = max(runs, key=lambda r: r["mig"]) if runs else {}
     configs = build_configs(PRESETS["quick" if ctx.quick else "default"])
     match = [
@@ -187,6 +190,8 @@ def _study_best(ctx: Any, sz: dict) -> dict:
         **out,
         "config": config.as_dict(),
         "record_mig": float(best["mig"]) if match else None,
+        # the study results this choice was made from: rerun this experiment when they change
+        "study_fingerprint": study.get("fingerprint"),
         "retrained_mig": float(mig_again),
         "train_seconds": train_seconds,
     }
