@@ -12,7 +12,8 @@ The core API is re-exported here; the subpackages show the architecture: ``prior
 entangled twin); ``nn`` and ``vae`` (NumPy networks, VAEs, their twins and the study's six
 objectives); ``data`` (ground-truth data sets generated locally); ``metrics`` (disentanglement
 metrics on arrays); ``biases`` (the inductive biases that break the symmetry); ``study`` (the
-small-scale reproduction of the 2019 study); ``testing`` (hypothesis strategies); ``tools`` (the
+small-scale reproduction of the 2019 study); ``auditing`` (the interval of each score over the
+twins of any representation); ``testing`` (hypothesis strategies); ``tools`` (the
 command line, the experiment runner, notebooks). Subpackages with heavy dependencies (SymPy,
 scikit-learn, hypothesis) are imported on first use, so ``import impossibility`` stays fast.
 
@@ -78,6 +79,7 @@ _SUBMODULES = {
     "metrics",
     "biases",
     "study",
+    "auditing",
     "testing",
     "tools",
 }
@@ -92,6 +94,9 @@ _LAZY = {
     "log_px_exact": "generative",
     "evaluate_representation": "metrics",
     "MetricSizes": "metrics",
+    "audit": "auditing",
+    "audit_model": "auditing",
+    "AuditReport": "auditing",
 }
 
 
@@ -149,6 +154,9 @@ __all__ = [
     "log_px_exact",
     "evaluate_representation",
     "MetricSizes",
+    "audit",
+    "audit_model",
+    "AuditReport",
     "verify",
     "VerificationReport",
     "__version__",

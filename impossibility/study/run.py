@@ -25,7 +25,7 @@ from ._naming import stable_int
 from .config import RunConfig
 from .datasets import make_dataset
 
-__all__ = ["run_one"]
+__all__ = ["run_one", "train_model"]
 
 # a dimension is active when its mean KL to the prior exceeds this (nats)
 _ACTIVE_KL = 0.01
@@ -33,6 +33,47 @@ _ACTIVE_KL = 0.01
 
 def _flat(x: Array) -> Array:
     return np.asarray(x, dtype=np.float64).reshape(x.shape[0], -1)
+
+
+def train_model(config: RunConfig, data: Any = None) -> tuple[Any, dict, dict]:
+    """Train the VAE of ``config`` as :func:`run_one` does: ``(vae, history, rngs)``.
+
+    ``rngs`` holds the run's remaining Generators, ``"eval"``, ``"metrics"`` and
+    ``"downstream"``, in the state :func:`run_one` uses them, so a caller can recompute any score
+    of the record exactly. ``data`` defaults to ``make_dataset(config.dataset)``.
+    """
+    from impossibility.vae import VAE
+
+    s = config.settings
+    data = make_dataset(config.dataset) if data is None else data
+    rng_train, rng_eval, rng_metrics, rng_down = (
+        np.random.default_rng(c) for c in config.seed_sequence().spawn(4)
+    )
+    # the training set depends on the data set and the base seed only: every model sees it
+    rng_data = np.random.default_rng([config.base_seed, stable_int(config.dataset)])
+    _, x = data.sample(s.n_train, rng_data)
+    x = _flat(x)
+    kw = (
+        {
+            "hidden": s.discriminator_hidden,
+            "lr": s.lr,
+            "discriminator_steps": s.discriminator_steps,
+        }
+        if config.model == "factor_vae"
+        else {}
+    )
+    objective = make_objective(config.model, config.value, **kw)
+    vae = VAE(x.shape[1], s.latent_dim, hidden=s.hidden, rng=rng_train)
+    hist = vae.fit(
+        x,
+        rng=rng_train,
+        objective=objective,
+        n_steps=s.n_steps,
+        batch_size=s.batch_size,
+        lr=s.lr,
+        progress=False,
+    )
+    return vae, hist, {"eval": rng_eval, "metrics": rng_metrics, "downstream": rng_down}
 
 
 def run_one(config: RunConfig) -> dict[str, Any]:
@@ -59,44 +100,18 @@ def run_one(config: RunConfig) -> dict[str, Any]:
         gaussian_total_correlation,
         sample_factors_and_codes,
     )
-    from impossibility.vae import VAE
 
     t0 = time.perf_counter()
     s = config.settings
     record: dict[str, Any] = {"key": config.key, "config": config.as_dict()}
     data = make_dataset(config.dataset)
-    rng_train, rng_eval, rng_metrics, rng_down = (
-        np.random.default_rng(c) for c in config.seed_sequence().spawn(4)
-    )
-    # the training set depends on the data set and the base seed only: every model sees it
-    rng_data = np.random.default_rng([config.base_seed, stable_int(config.dataset)])
     try:
         with threadpool_limits(limits=1), warnings.catch_warnings():
             from sklearn.exceptions import ConvergenceWarning
 
             warnings.simplefilter("ignore", ConvergenceWarning)
-            _, x = data.sample(s.n_train, rng_data)
-            x = _flat(x)
-            kw = (
-                {
-                    "hidden": s.discriminator_hidden,
-                    "lr": s.lr,
-                    "discriminator_steps": s.discriminator_steps,
-                }
-                if config.model == "factor_vae"
-                else {}
-            )
-            objective = make_objective(config.model, config.value, **kw)
-            vae = VAE(x.shape[1], s.latent_dim, hidden=s.hidden, rng=rng_train)
-            hist = vae.fit(
-                x,
-                rng=rng_train,
-                objective=objective,
-                n_steps=s.n_steps,
-                batch_size=s.batch_size,
-                lr=s.lr,
-                progress=False,
-            )
+            vae, hist, rngs = train_model(config, data)
+            rng_eval, rng_metrics, rng_down = rngs["eval"], rngs["metrics"], rngs["downstream"]
             tail = max(1, s.n_steps // 10)
             record["training"] = {k: float(np.mean(v[-tail:])) for k, v in hist.items()}
 

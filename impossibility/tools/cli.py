@@ -107,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("-n", type=int, default=20_000, help="number of samples (default 20000)")
     ver.add_argument("--seed", type=int, default=0)
     ver.set_defaults(func=_cmd_verify)
+
+    from .audit_cli import add_audit_parser
+
+    add_audit_parser(sub)
     return parser
 
 
