@@ -38,6 +38,9 @@ class Bijector(ABC):
     #: Whether the Jacobian is the same at every point (the map is affine), as in distrax: then
     #: ``jacobian`` at any one point describes the map everywhere. Declared, never probed.
     is_constant_jacobian: bool = False
+    #: Whether the map preserves N(0, I) by construction (an isometry, a swirl): declared, so
+    #: that a twin can check f_#p = p without probing (``impossibility._preserves``).
+    preserves_standard_normal: bool = False
 
     # ----------------------------------------------------------------- to implement
     @abstractmethod
@@ -160,6 +163,7 @@ class Inverse(Bijector):
         self.d = bijector.d
         self.name = f"{bijector.name}⁻¹"
         self.is_constant_jacobian = bijector.is_constant_jacobian
+        self.preserves_standard_normal = getattr(bijector, "preserves_standard_normal", False)
 
     @property
     def inv(self) -> Bijector:

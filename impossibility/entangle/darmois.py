@@ -40,6 +40,7 @@ class DarmoisShear2D(Bijector):
     """
 
     name = "darmois"
+    preserves_standard_normal = True
 
     def __init__(self, a: float = 1.5, *, n_hermite: int = 200):
         self.a = check_scalar(a, "a")

@@ -98,7 +98,8 @@ class ELBOEstimates:
         r"""Per-example ELBO terms averaged over ``S`` reparameterised samples.
 
         ``kl`` is ``"analytic"``, ``"mc"`` or ``"auto"``; default: the model's own choice (closed
-        form for a VAE with the N(0, I) prior, Monte Carlo for a twin).
+        form for the N(0, I) prior, Monte Carlo otherwise; a twin resolves ``"auto"`` as its VAE
+        does, so the two use the same estimator).
 
         Returns
         -------
