@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._typing import Array
-from .._validation import all_finite, as_points
+from .._validation import all_finite, as_array, as_points
 
 __all__ = ["Bijector", "Inverse"]
 
@@ -64,7 +64,7 @@ class Bijector(ABC):
 
     # ----------------------------------------------------------------- plumbing
     def _prepare(self, x: ArrayLike, name: str, inverse: bool) -> tuple[Array, bool]:
-        arr = np.asarray(x, dtype=np.float64)
+        arr = as_array(x, name, finite=False)  # TypeError for complex or text, never a cast
         single = arr.ndim == 1
         arr = as_points(arr, self.d, name=name)
         (self._check_codomain if inverse else self._check_domain)(arr)
