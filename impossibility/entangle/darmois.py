@@ -99,17 +99,18 @@ class DarmoisShear2D(Bijector):
         if big.any():
             r, c = (int(i) for i in np.argwhere(big)[0])
             raise ValueError(
-                f"darmois: y[{r}, {c}] = {float(w[r, c])!r} is beyond ±{_W_MAX}, where the quadrature "
-                "and root brackets of the inverse no longer hold the preimage; expected |y| ≤ "
-                f"{_W_MAX}"
+                f"darmois: y[{r}, {c}] = {float(w[r, c])!r} is beyond ±{_W_MAX}, where the "
+                "quadrature and root brackets of the inverse no longer hold the preimage; "
+                f"expected |y| ≤ {_W_MAX}"
             )
 
     def _inverse_and_log_det(self, w: Array) -> tuple[Array, Array]:
         out = np.empty_like(w)
+        lower = special.ndtr(-np.abs(w))  # Φ(−|w|): the tail of the side that is solved
         for k in range(w.shape[0]):
             s1 = -1.0 if w[k, 0] > 0 else 1.0
             x1 = s1 * optimize.brentq(
-                lambda t, uk=special.ndtr(-abs(w[k, 0])): self._F_x1(np.array([t]))[0] - uk,
+                lambda t, uk=lower[k, 0]: self._F_x1(np.array([t]))[0] - uk,
                 -40,
                 40,
                 xtol=1e-15,
@@ -117,7 +118,7 @@ class DarmoisShear2D(Bijector):
             )
             s2 = -1.0 if w[k, 1] > 0 else 1.0
             x2 = s2 * optimize.brentq(
-                lambda t, a=s2 * x1, uk=special.ndtr(-abs(w[k, 1])): self._F_cond(t, a) - uk,
+                lambda t, a=s2 * x1, uk=lower[k, 1]: self._F_cond(t, a) - uk,
                 -20,
                 20,
                 xtol=1e-15,
