@@ -24,6 +24,7 @@ from scipy import special
 from impossibility._typing import LOG_2PI, Array, BijectorLike, GeneratorLike, PriorLike
 from impossibility._validation import (
     as_array,
+    as_points,
     check_bijector_like,
     check_has_methods,
     check_int,
@@ -164,8 +165,9 @@ def marginal_log_ratio(prior: PriorLike, f: BijectorLike, z: ArrayLike) -> Array
     0 up to rounding when :math:`f_\#p=p`: the :math:`p(x)` gap, pointwise.
     """
     check_bijector_like(f, prior.d)
-    v, ld = f.forward_and_log_det(np.asarray(z, dtype=np.float64))
-    return prior.log_prob(z) - prior.log_prob(v) - ld
+    za = as_points(z, prior.d, name="z")
+    v, ld = f.forward_and_log_det(za)
+    return prior.log_prob(za) - prior.log_prob(v) - ld
 
 
 def auxiliary_gap_mc(

@@ -47,6 +47,8 @@ def importance_weighted_log_px(
     logw = as_array(logw, "logw", finite=False)
     if logw.ndim < 1 or logw.shape[0] < 1:
         raise ValueError(f"logw must hold K >= 1 samples along axis 0; got shape {logw.shape}")
+    if np.isnan(logw).any() or np.isposinf(logw).any():  # −inf is a zero weight, allowed
+        raise ValueError("logw contains NaN or +inf; log-weights must be finite or −inf")
     k = logw.shape[0]
     est = logsumexp(logw, axis=0) - math.log(k)
     if not return_stderr:
