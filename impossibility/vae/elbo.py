@@ -153,6 +153,8 @@ class ELBOEstimates:
         """
         vae = self._components()
         xa = vae.check_x(x)
+        if n_importance is not None and eps is None:
+            n_importance = check_int(n_importance, "n_importance", minimum=1)
         e = vae.standard_noise(
             xa.shape[0], rng=rng, eps=eps, n_samples=n_importance if eps is None else None
         )
