@@ -149,3 +149,23 @@ def test_nonlinear_twin_of_a_normal_vae_refuses_to_mix_estimators():
         vae.elbo(x, np.random.default_rng(1), kl="mc"),
         atol=1e-10,
     )
+
+
+def test_bias_gaps_are_defined_for_twins_only():
+    from impossibility import biases
+
+    rng = np.random.default_rng(8)
+    with pytest.raises(ValueError, match="not the model's prior"):
+        biases.pair_gap(LAPLACE, Orthogonal(A), 1, 0.1, 50, rng)
+    with pytest.raises(ValueError, match="not the model's prior"):
+        biases.pair_gap_leading_term(LAPLACE, Orthogonal(A), 1, 50, rng)
+    aux = biases.AuxiliaryPrior([[1.0, 2.0, 0.5], [0.5, 1.0, 2.0]])
+    with pytest.raises(ValueError, match="preserves|does not preserve"):
+        biases.auxiliary_gap_mc(aux, Orthogonal(rotation(0.3)), 100, rng)
+    right = entangling_bijection(aux.marginal, rotation(0.3))
+    assert np.isfinite(biases.auxiliary_gap_mc(aux, right, 100, rng)["conditional"])
+
+
+def rotation(theta):
+    c, s = np.cos(theta), np.sin(theta)
+    return np.array([[c, -s], [s, c]])

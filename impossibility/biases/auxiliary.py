@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
+from impossibility._preserves import check_preserves_prior
 from impossibility._typing import LOG_2PI, Array, BijectorLike, GeneratorLike, PriorLike
 from impossibility._validation import (
     as_array,
@@ -155,8 +156,9 @@ def conditional_log_ratio(
     :math:`\Delta_u`.
     """
     check_bijector_like(f, aux.d)
-    v, ld = f.forward_and_log_det(np.asarray(z, dtype=np.float64))
-    return aux.conditional_log_prob(z, u) - aux.conditional_log_prob(v, u) - ld
+    za = as_points(z, aux.d, name="z")
+    v, ld = f.forward_and_log_det(za)
+    return aux.conditional_log_prob(za, u) - aux.conditional_log_prob(v, u) - ld
 
 
 def marginal_log_ratio(prior: PriorLike, f: BijectorLike, z: ArrayLike) -> Array:
@@ -183,6 +185,8 @@ def auxiliary_gap_mc(
         absolute value (rounding only), ``n``.
     """
     n = check_int(n, "n", minimum=2)
+    check_bijector_like(f, aux.d)
+    check_preserves_prior(f, aux.marginal, aux.d)  # the gap is defined for a twin
     u, z = aux.sample(n, rng)
     c = conditional_log_ratio(aux, f, z, u)
     m = marginal_log_ratio(aux.marginal, f, z)
@@ -229,6 +233,7 @@ def auxiliary_gap_quadrature(
             f"quadrature is implemented for d = 2; got d = {aux.d} (use auxiliary_gap_mc)"
         )
     check_bijector_like(f, 2)
+    check_preserves_prior(f, aux.marginal, 2)
     n_panels = check_int(n_panels, "n_panels", minimum=2)
     order = check_int(order, "order", minimum=1)
     half_width = check_scalar(half_width, "half_width", minimum=0, include_min=False, maximum=12)
@@ -300,6 +305,7 @@ def observed_gap(
         what="an invertible generator, e.g. InvertibleMLP",
     )
     check_bijector_like(f, aux.d)
+    check_preserves_prior(f, aux.marginal, aux.d)
     n = check_int(n, "n", minimum=2)
     u, z = aux.sample(n, rng)
     x = g.forward(z)
