@@ -17,7 +17,7 @@ import pytest
 from scipy import stats
 
 import impossibility as im
-from impossibility import biases, data, generative, metrics, nn, vae
+from impossibility import biases, data, generative, metrics, nn, symbolic, vae
 
 RNG = np.random.default_rng
 P = im.FactorizedPrior.standard_normal(2)
@@ -105,6 +105,9 @@ SCALAR_TARGETS: list[tuple[str, str, Callable[[Any], Any]]] = [
             data.ProceduralSprites(num_scales=2, num_orientations=2, num_positions=2), v, RNG(0)
         ),
     ),
+    ("symbolic.rotation_2d", "theta", lambda v: symbolic.rotation_2d(v)),
+    ("symbolic.householder", "alpha", lambda v: symbolic.householder_matrix(3, v)),
+    ("symbolic.skew_symmetric", r"k\[1\]", lambda v: symbolic.skew_symmetric([1, v, 2])),
     (
         "stays_diagonal.zero_tol",
         "zero_tol",
@@ -236,6 +239,7 @@ COUNT_TARGETS: list[tuple[str, str, Callable[[Any], Any], int]] = [
     ("AlgebraicSquash.d", "d", lambda v: data.AlgebraicSquash(v), 1),
     ("sprites.num_scales", "num_scales", lambda v: data.ProceduralSprites(num_scales=v), 1),
     ("tc_constant.m", "m", lambda v: vae.tc_constant(v, 2, 100), 1),
+    ("tc_constant.d", "d", lambda v: vae.tc_constant(4, v, 100), 1),
 ]
 
 
@@ -288,8 +292,32 @@ _RNG_VARIANTS = [
     ("seedseq", np.random.SeedSequence(0)),
 ]
 
+# flags: a truthy string or number must not switch a mode on
+FLAG_CASES = [
+    (
+        "sap.continuous_factors",
+        "continuous_factors",
+        lambda v: metrics.sap(Z, Y, Z, Y, continuous_factors=v),
+    ),
+    (
+        "entangled.check_prior",
+        "check_prior",
+        lambda v: vae.VAE(4, 2, hidden=(4,), rng=RNG(0)).entangled(im.Orthogonal(A), check_prior=v),
+    ),
+    (
+        "entangle_generator.check_prior",
+        "check_prior",
+        lambda v: generative.entangle_generator(G, im.Orthogonal(A), check_prior=v),
+    ),
+]
+
 CASES = (
     [
+        pytest.param(fn, v, TypeError, name, id=f"{tid}-{kind}")
+        for tid, name, fn in FLAG_CASES
+        for kind, v in (("text", "no"), ("int", 1), ("none", None))
+    ]
+    + [
         pytest.param(fn, v, exc, name, id=f"{tid}-{kind}")
         for tid, name, fn in SCALAR_TARGETS
         for kind, v, exc in _scalar_variants(tid)
