@@ -61,15 +61,38 @@ def _check_marginal(i: int, dist: Any) -> None:
             f"marginal {i} ({name}) lives on a circle, not an interval: its CDF depends on where "
             "the circle is cut, and Theorem 1's construction needs an interval support"
         )
+    _check_parameters(dist, i, name)
     lo, hi = (float(v) for v in dist.support())
     if not (lo < hi) or np.isnan(lo) or np.isnan(hi):
-        raise ValueError(f"marginal {i} ({name}) has a degenerate support [{lo}, {hi}]")
+        raise ValueError(
+            f"marginal {i} ({name}) has a degenerate support [{lo}, {hi}]: its parameters "
+            f"{_parameter_text(dist)} are outside the family's valid range"
+        )
     med = float(dist.median())
     if not np.isfinite(med) or not np.isfinite(dist.logpdf(med)):
         raise ValueError(
             f"marginal {i} ({name}) has no finite density at its median {med}: it is not a "
             "continuous distribution with a density (atoms or an invalid parameter?)"
         )
+
+
+def _parameter_text(dist: Any) -> str:
+    parts = [repr(a) for a in dist.args] + [f"{k}={v!r}" for k, v in dist.kwds.items()]
+    return "(" + ", ".join(parts) + ")"
+
+
+def _check_parameters(dist: Any, i: int, name: str) -> None:
+    """Each parameter a real number, not NaN: a NaN or complex one must be blamed on the
+    parameter, not later on the points (every point would look outside a NaN support)."""
+    named = [(f"argument {j}", a) for j, a in enumerate(dist.args)] + list(dist.kwds.items())
+    for what, value in named:
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf" or arr.ndim != 0:
+            raise TypeError(
+                f"marginal {i} ({name}): parameter {what} must be a real number; got {value!r}"
+            )
+        if np.isnan(float(arr)):  # ±inf can be legitimate (truncnorm's bounds)
+            raise ValueError(f"marginal {i} ({name}): parameter {what} is NaN")
 
 
 class FactorizedPrior:

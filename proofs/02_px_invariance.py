@@ -71,14 +71,21 @@ for marginals in (
 
 # %% [markdown]
 # A control that *must* fail: for a Laplace prior a plain rotation is not prior-preserving, so the
-# "twin" built with it has a different $p(x)$. The check sees the difference.
+# "twin" built with it has a different $p(x)$. The likelihoods refuse such a twin; built anyway
+# (`check_prior=False`, for this control only), the check sees the difference.
 
 # %%
 lap = im.FactorizedPrior.iid(stats.laplace(), 2)
 R = im.Orthogonal(im.rotation_2d(0.6))  # preserves N(0, I), not Laplace × Laplace
 g = InvertibleMLP.random(2, rng)
 x = g.forward(lap.sample(2000, rng))
-wrong = np.abs(log_px_exact(g, lap, x) - log_px_exact(entangle_generator(g, R), lap, x)).max()
+try:
+    log_px_exact(entangle_generator(g, R), lap, x)
+    raise AssertionError("a twin whose f does not preserve the prior was accepted")
+except ValueError as e:
+    print("refused:", str(e).split(";")[0])
+wrong_twin = entangle_generator(g, R, check_prior=False)
+wrong = np.abs(log_px_exact(g, lap, x) - log_px_exact(wrong_twin, lap, x)).max()
 print(f"rotation as 'f' for a Laplace prior: max |Δ log p(x)| = {wrong:.2f}")
 assert wrong > 0.1
 

@@ -21,9 +21,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
+from impossibility._preserves import check_preserves_prior
 from impossibility._typing import LOG_2PI, Array, BijectorLike, GeneratorLike, PriorLike
 from impossibility._validation import (
     as_array,
+    as_points,
     check_bijector_like,
     check_has_methods,
     check_int,
@@ -154,8 +156,9 @@ def conditional_log_ratio(
     :math:`\Delta_u`.
     """
     check_bijector_like(f, aux.d)
-    v, ld = f.forward_and_log_det(np.asarray(z, dtype=np.float64))
-    return aux.conditional_log_prob(z, u) - aux.conditional_log_prob(v, u) - ld
+    za = as_points(z, aux.d, name="z")
+    v, ld = f.forward_and_log_det(za)
+    return aux.conditional_log_prob(za, u) - aux.conditional_log_prob(v, u) - ld
 
 
 def marginal_log_ratio(prior: PriorLike, f: BijectorLike, z: ArrayLike) -> Array:
@@ -164,8 +167,9 @@ def marginal_log_ratio(prior: PriorLike, f: BijectorLike, z: ArrayLike) -> Array
     0 up to rounding when :math:`f_\#p=p`: the :math:`p(x)` gap, pointwise.
     """
     check_bijector_like(f, prior.d)
-    v, ld = f.forward_and_log_det(np.asarray(z, dtype=np.float64))
-    return prior.log_prob(z) - prior.log_prob(v) - ld
+    za = as_points(z, prior.d, name="z")
+    v, ld = f.forward_and_log_det(za)
+    return prior.log_prob(za) - prior.log_prob(v) - ld
 
 
 def auxiliary_gap_mc(
@@ -181,6 +185,8 @@ def auxiliary_gap_mc(
         absolute value (rounding only), ``n``.
     """
     n = check_int(n, "n", minimum=2)
+    check_bijector_like(f, aux.d)
+    check_preserves_prior(f, aux.marginal, aux.d)  # the gap is defined for a twin
     u, z = aux.sample(n, rng)
     c = conditional_log_ratio(aux, f, z, u)
     m = marginal_log_ratio(aux.marginal, f, z)
@@ -227,6 +233,7 @@ def auxiliary_gap_quadrature(
             f"quadrature is implemented for d = 2; got d = {aux.d} (use auxiliary_gap_mc)"
         )
     check_bijector_like(f, 2)
+    check_preserves_prior(f, aux.marginal, 2)
     n_panels = check_int(n_panels, "n_panels", minimum=2)
     order = check_int(order, "order", minimum=1)
     half_width = check_scalar(half_width, "half_width", minimum=0, include_min=False, maximum=12)
@@ -298,6 +305,7 @@ def observed_gap(
         what="an invertible generator, e.g. InvertibleMLP",
     )
     check_bijector_like(f, aux.d)
+    check_preserves_prior(f, aux.marginal, aux.d)
     n = check_int(n, "n", minimum=2)
     u, z = aux.sample(n, rng)
     x = g.forward(z)

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
+from impossibility._preserves import check_preserves_prior
 from impossibility._typing import LOG_2PI, Array, BijectorLike, PriorLike
 from impossibility._validation import (
     as_array,
@@ -168,8 +169,8 @@ def pair_log_ratio(
     cancellation of the marginal terms is not assumed.
     """
     check_bijector_like(f, prior.d)
-    za = np.asarray(z, dtype=np.float64)
-    zt = np.asarray(z_tilde, dtype=np.float64)
+    za = as_points(z, prior.d, name="z")
+    zt = as_points(z_tilde, prior.d, name="z_tilde")
     v, ld = f.forward_and_log_det(za)
     vt, ldt = f.forward_and_log_det(zt)
     true = prior.log_prob(za) + pair_conditional_log_prob(prior, za, zt, k, noise)
@@ -199,6 +200,7 @@ def pair_gap(
         ``fraction_shared_twin`` (0) for hard sharing; ``n``.
     """
     check_bijector_like(f, prior.d)
+    check_preserves_prior(f, prior, prior.d)  # the gap is defined for a twin
     n = check_int(n, "n", minimum=2)
     z, zt, _ = sample_latent_pairs(prior, k, n, rng, noise=noise)
     r = pair_log_ratio(prior, f, z, zt, k, noise)
@@ -230,6 +232,7 @@ def pair_gap_leading_term(
         ``c`` and ``stderr``.
     """
     check_bijector_like(f, prior.d)
+    check_preserves_prior(f, prior, prior.d)
     n = check_int(n, "n", minimum=2)
     z, zt, _ = sample_latent_pairs(prior, k, n, rng, noise=0.0)
     diff2 = np.sort((f.forward(zt) - f.forward(z)) ** 2, axis=1)

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._typing import Array
-from .._validation import all_finite, as_points
+from .._validation import all_finite, as_array, as_points
 
 __all__ = ["Bijector", "Inverse"]
 
@@ -38,6 +38,9 @@ class Bijector(ABC):
     #: Whether the Jacobian is the same at every point (the map is affine), as in distrax: then
     #: ``jacobian`` at any one point describes the map everywhere. Declared, never probed.
     is_constant_jacobian: bool = False
+    #: Whether the map preserves N(0, I) by construction (an isometry, a swirl): declared, so
+    #: that a twin can check f_#p = p without probing (``impossibility._preserves``).
+    preserves_standard_normal: bool = False
 
     # ----------------------------------------------------------------- to implement
     @abstractmethod
@@ -61,7 +64,7 @@ class Bijector(ABC):
 
     # ----------------------------------------------------------------- plumbing
     def _prepare(self, x: ArrayLike, name: str, inverse: bool) -> tuple[Array, bool]:
-        arr = np.asarray(x, dtype=np.float64)
+        arr = as_array(x, name, finite=False)  # TypeError for complex or text, never a cast
         single = arr.ndim == 1
         arr = as_points(arr, self.d, name=name)
         (self._check_codomain if inverse else self._check_domain)(arr)
@@ -160,6 +163,7 @@ class Inverse(Bijector):
         self.d = bijector.d
         self.name = f"{bijector.name}⁻¹"
         self.is_constant_jacobian = bijector.is_constant_jacobian
+        self.preserves_standard_normal = getattr(bijector, "preserves_standard_normal", False)
 
     @property
     def inv(self) -> Bijector:

@@ -19,6 +19,11 @@ from ..bijections import Bijector
 __all__ = ["DarmoisShear2D", "linear_gaussian_darmois"]
 
 
+# Beyond |y| = 19 the preimage's root leaves the brackets below (Φ(−19) ≈ 1e-80, while the
+# conditional CDF at x2 = −20 is about 1e-88): refused rather than answered wrongly.
+_W_MAX = 19.0
+
+
 class DarmoisShear2D(Bijector):
     r"""The Darmois construction :math:`f=\Phi^{-1}\circ D_q\circ T` for a nonlinear shear.
 
@@ -40,6 +45,7 @@ class DarmoisShear2D(Bijector):
     """
 
     name = "darmois"
+    preserves_standard_normal = True
 
     def __init__(self, a: float = 1.5, *, n_hermite: int = 200):
         self.a = check_scalar(a, "a")
@@ -70,29 +76,49 @@ class DarmoisShear2D(Bijector):
         den = np.exp(self._log_p_x1(np.array([x1]))[0])
         return num / den
 
+    # The map is odd (h is odd, φ even): F_{x1}(-t) = 1 - F_{x1}(t) and
+    # F(-x2 | -x1) = 1 - F(x2 | x1). Both directions work on the side where the CDF is at most
+    # 1/2 and mirror the other side, so an upper tail never forms 1 - u (which rounds to 0 for
+    # w ≳ 8.3 and made the inverse return the same wrong point for every larger w).
     def _forward_and_log_det(self, y: Array) -> tuple[Array, Array]:
         x1 = y[:, 0] + self._h(y[:, 1])
         x2 = y[:, 1]
-        u1 = self._F_x1(x1)
-        u2 = np.array([self._F_cond(b, a) for a, b in zip(x1, x2, strict=True)])
-        out = np.column_stack([special.ndtri(u1), special.ndtri(u2)])
+        s1 = np.where(self._F_x1(x1) > 0.5, -1.0, 1.0)
+        out1 = s1 * special.ndtri(self._F_x1(s1 * x1))
+        out2 = np.empty_like(x2)
+        for k, (a, b) in enumerate(zip(x1, x2, strict=True)):
+            u = self._F_cond(b, a)
+            out2[k] = -special.ndtri(self._F_cond(-b, -a)) if u > 0.5 else special.ndtri(u)
+        out = np.column_stack([out1, out2])
         log_q = stats.norm.logpdf(y).sum(axis=1)  # q(T y) = φ₂(y) since det J_T = 1
         ld = log_q - stats.norm.logpdf(out).sum(axis=1)
         return out, ld
 
+    def _check_codomain(self, w: Array) -> None:
+        big = np.abs(w) > _W_MAX
+        if big.any():
+            r, c = (int(i) for i in np.argwhere(big)[0])
+            raise ValueError(
+                f"darmois: y[{r}, {c}] = {float(w[r, c])!r} is beyond ±{_W_MAX}, where the "
+                "quadrature and root brackets of the inverse no longer hold the preimage; "
+                f"expected |y| ≤ {_W_MAX}"
+            )
+
     def _inverse_and_log_det(self, w: Array) -> tuple[Array, Array]:
-        u1, u2 = special.ndtr(w[:, 0]), special.ndtr(w[:, 1])
         out = np.empty_like(w)
+        lower = special.ndtr(-np.abs(w))  # Φ(−|w|): the tail of the side that is solved
         for k in range(w.shape[0]):
-            x1 = optimize.brentq(
-                lambda t, uk=u1[k]: self._F_x1(np.array([t]))[0] - uk,
+            s1 = -1.0 if w[k, 0] > 0 else 1.0
+            x1 = s1 * optimize.brentq(
+                lambda t, uk=lower[k, 0]: self._F_x1(np.array([t]))[0] - uk,
                 -40,
                 40,
                 xtol=1e-15,
                 rtol=1e-15,
             )
-            x2 = optimize.brentq(
-                lambda t, x1=x1, uk=u2[k]: self._F_cond(t, x1) - uk,
+            s2 = -1.0 if w[k, 1] > 0 else 1.0
+            x2 = s2 * optimize.brentq(
+                lambda t, a=s2 * x1, uk=lower[k, 1]: self._F_cond(t, a) - uk,
                 -20,
                 20,
                 xtol=1e-15,

@@ -30,7 +30,7 @@ def default_min_abs_entry(d: int) -> float:
     are accepted for every d (measured 0.73, 0.70, 0.65 at d = 4, 8, 16), while a fixed τ would
     make rejection sampling hopeless as d grows.
     """
-    return 0.5 * float(d) ** -2.5
+    return 0.5 * float(check_dimension(d)) ** -2.5
 
 
 def random_entangling_rotation(

@@ -36,6 +36,7 @@ class Swirl(Bijector):
     """
 
     name = "swirl"
+    preserves_standard_normal = True
 
     def __init__(self, S: ArrayLike, a: float = 0.0, b: float = 0.5):
         S = as_matrix(S, "S", square=True)

@@ -6,10 +6,31 @@ They follow :mod:`impossibility._validation`: ``TypeError`` for an object of the
 
 from __future__ import annotations
 
+from typing import Any
+
+from .._preserves import check_preserves_prior
 from .noisy_decoder import GaussianNoiseDecoder
 from .nonlinearities import InvertibleNonlinearity
 
-__all__ = ["check_nonlinearity", "check_noise_decoder"]
+__all__ = ["check_nonlinearity", "check_noise_decoder", "check_twin_prior"]
+
+
+def check_twin_prior(generator: Any, prior: Any) -> None:
+    r"""``ValueError`` if ``generator`` is a twin :math:`g\circ f^{-1}` (possibly inside a
+    :class:`GaussianNoiseDecoder`, possibly a twin of a twin) whose :math:`f` does not preserve
+    ``prior``: then :math:`\log p(x)` would be that of a different model, silently."""
+    from .twin import EntangledGenerator  # twin imports this module's neighbours
+
+    obj = generator
+    for _ in range(64):  # a chain of twins is short; the bound only guards a cyclic object
+        if isinstance(obj, GaussianNoiseDecoder):
+            obj = obj.mean
+        elif isinstance(obj, EntangledGenerator):
+            if obj.check_prior:
+                check_preserves_prior(obj.f, prior, obj.d, name="the twin's f")
+            obj = obj.g
+        else:
+            return
 
 
 def check_nonlinearity(h: object, name: str, d: int | None = None) -> InvertibleNonlinearity:

@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike
 
 from .._typing import Array, BijectorLike, PriorLike
 from .._validation import as_points, check_has_methods, check_prior_like
+from ._checks import check_twin_prior
 
 __all__ = ["log_px_exact"]
 
@@ -48,5 +49,6 @@ def log_px_exact(generator: BijectorLike, prior: PriorLike, x: ArrayLike) -> Arr
         what="an invertible decoder; use log_px_quadrature or log_px_importance for a noisy one",
     )
     check_prior_like(prior, generator.d, consumer="the decoder")
+    check_twin_prior(generator, prior)
     z, ld = generator.inverse_and_log_det(as_points(x, generator.d, name="x"))
     return prior.log_prob(z) + ld

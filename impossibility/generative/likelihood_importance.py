@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike
 
 from .._typing import Array, PriorLike
 from .._validation import as_points, check_has_methods, check_int, check_prior_like, check_rng
-from ._checks import check_noise_decoder
+from ._checks import check_noise_decoder, check_twin_prior
 from .noisy_decoder import GaussianNoiseDecoder
 
 __all__ = ["log_px_importance"]
@@ -68,6 +68,7 @@ def log_px_importance(
     """
     decoder = check_noise_decoder(decoder)
     prior = check_prior_like(prior, decoder.d, consumer="the decoder")
+    check_twin_prior(decoder, prior)
     rng = check_rng(rng)
     n_samples = check_int(n_samples, "n_samples", minimum=2)
     chunk = check_int(chunk, "chunk", minimum=1)

@@ -20,7 +20,7 @@ from scipy import special
 
 from .._typing import LOG_2PI, Array, PriorLike
 from .._validation import as_points, check_choice, check_int, check_prior_like, check_scalar
-from ._checks import check_noise_decoder
+from ._checks import check_noise_decoder, check_twin_prior
 from .noisy_decoder import GaussianNoiseDecoder
 
 __all__ = ["log_px_quadrature", "quadrature_nodes"]
@@ -168,6 +168,7 @@ def log_px_quadrature(
     """
     decoder = check_noise_decoder(decoder)
     prior = check_prior_like(prior, decoder.d, methods=_PRIOR_METHODS, consumer="the decoder")
+    check_twin_prior(decoder, prior)
     n_panels = check_int(n_panels, "n_panels", minimum=1)
     order = check_int(order, "order", minimum=1)
     chunk = check_int(chunk, "chunk", minimum=1)

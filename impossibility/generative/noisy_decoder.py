@@ -42,7 +42,8 @@ class GaussianNoiseDecoder:
                     f"{type(mean).__name__} has no {attr}"
                 )
         self.mean = mean
-        self.sigma = check_scalar(sigma, "sigma", minimum=0.0, include_min=False)
+        # σ² must be a normal float64 for log(2πσ²) and r²/σ² (σ = 1e-200 gave NaN)
+        self.sigma = check_scalar(sigma, "sigma", minimum=1e-150, maximum=1e150)
         self.d, self.dim_x = int(mean.d), int(mean.dim_x)  # type: ignore[attr-defined]
 
     def __repr__(self) -> str:

@@ -19,7 +19,8 @@ from typing import Any, Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._typing import Array, GeneratorLike
+from .._preserves import check_preserves_prior
+from .._typing import Array, GeneratorLike, PriorLike
 from .._validation import as_points, check_has_methods
 from ..bijections import Bijector, Chain
 from .noisy_decoder import GaussianNoiseDecoder
@@ -57,11 +58,15 @@ class EntangledGenerator:
     f : Bijector
         A bijection of :math:`\mathbb R^d` (or of the prior's support), typically
         :func:`impossibility.entangling_bijection` ``(prior, A)``.
+    check_prior : bool, default=True
+        The likelihoods (:func:`log_px_exact`, …) check that ``f`` preserves the prior they are
+        given and raise ``ValueError`` otherwise; ``False`` only for a negative control.
     """
 
-    def __init__(self, g: GeneratorLike, f: Bijector) -> None:
+    def __init__(self, g: GeneratorLike, f: Bijector, *, check_prior: bool = True) -> None:
         self.d = _check_pair(g, f)
         self.g, self.f = g, f
+        self.check_prior = _check_flag(check_prior)
         self.dim_x = int(getattr(g, "dim_x", g.d))
 
     def __repr__(self) -> str:
@@ -109,9 +114,11 @@ class EntangledBijector(Chain, EntangledGenerator):
         The invertible decoder, e.g. an :class:`InvertibleMLP`.
     f : Bijector
         Theorem 1's map (or any bijection of the latent space).
+    check_prior : bool, default=True
+        See :class:`EntangledGenerator`.
     """
 
-    def __init__(self, g: Bijector, f: Bijector) -> None:
+    def __init__(self, g: Bijector, f: Bijector, *, check_prior: bool = True) -> None:
         if not isinstance(g, Bijector):
             raise TypeError(
                 f"g must be an impossibility.bijections.Bijector; got {type(g).__name__} "
@@ -120,6 +127,7 @@ class EntangledBijector(Chain, EntangledGenerator):
         d = _check_pair(g, f)
         Chain.__init__(self, [g, f.inv], name=f"{g.name} ∘ {f.name}⁻¹")
         self.g, self.f, self.d, self.dim_x = g, f, d, d
+        self.check_prior = _check_flag(check_prior)
 
     def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
         # Chain's inverse, with the domain check of f on the intermediate point g⁻¹(x)
@@ -145,7 +153,11 @@ class EntangledBijector(Chain, EntangledGenerator):
 
 
 def entangle_generator(
-    g: GeneratorLike | GaussianNoiseDecoder, f: Bijector
+    g: GeneratorLike | GaussianNoiseDecoder,
+    f: Bijector,
+    *,
+    prior: PriorLike | None = None,
+    check_prior: bool = True,
 ) -> EntangledGenerator | GaussianNoiseDecoder:
     r"""The twin's decoder for the bijection ``f``: :math:`g\circ f^{-1}`.
 
@@ -153,9 +165,26 @@ def entangle_generator(
     :math:`\hat p(x\mid\hat z)=p(x\mid z=f^{-1}(\hat z))`; a
     :class:`~impossibility.bijections.Bijector` (e.g. :class:`InvertibleMLP`) becomes an
     :class:`EntangledBijector`; any other generator an :class:`EntangledGenerator`.
+
+    ``f`` must preserve the model's prior: checked here when ``prior`` is given, and always by
+    the likelihoods that receive the prior (``ValueError``); ``check_prior=False`` builds a
+    twin of a map that does not, for a negative control.
     """
+    check_prior = _check_flag(check_prior)
+    if prior is not None and check_prior:
+        check_preserves_prior(f, prior, _check_pair(_unwrap(g), f), name="f")
     if isinstance(g, GaussianNoiseDecoder):
-        return GaussianNoiseDecoder(entangle_generator(g.mean, f), g.sigma)
+        return GaussianNoiseDecoder(entangle_generator(g.mean, f, check_prior=check_prior), g.sigma)
     if isinstance(g, Bijector):
-        return EntangledBijector(g, f)
-    return EntangledGenerator(g, f)
+        return EntangledBijector(g, f, check_prior=check_prior)
+    return EntangledGenerator(g, f, check_prior=check_prior)
+
+
+def _unwrap(g: Any) -> Any:
+    return g.mean if isinstance(g, GaussianNoiseDecoder) else g
+
+
+def _check_flag(value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"check_prior must be True or False; got {value!r}")
+    return bool(value)

@@ -46,6 +46,8 @@ def marginal_ks_tests(samples: ArrayLike, prior: FactorizedPrior) -> list[TestRe
     computes the exact p-value, so levels as small as 1e-8 are meaningful.
     """
     x = as_points(samples, prior.d, name="samples")
+    if x.shape[0] == 0:
+        raise ValueError("samples must hold at least one point; got shape (0, d)")
     out = []
     for i, m in enumerate(prior.marginals):
         r = stats.kstest(x[:, i], m.cdf)
@@ -84,6 +86,14 @@ def _pairwise_distances(z: Array) -> Array:
     return np.sqrt(np.maximum(d2, 0.0))
 
 
+def _sample(x: ArrayLike, name: str) -> Array:
+    """A finite sample (n, d) with n ≥ 1; one row (d,) becomes (1, d), as before."""
+    arr = np.atleast_2d(as_array(x, name))
+    if arr.ndim != 2 or arr.shape[0] == 0:
+        raise ValueError(f"{name} must be a sample of shape (n, d) with n ≥ 1; got {arr.shape}")
+    return arr
+
+
 def energy_distance(x: ArrayLike, y: ArrayLike) -> float:
     r"""Multivariate energy distance (V-statistic).
 
@@ -92,8 +102,7 @@ def energy_distance(x: ArrayLike, y: ArrayLike) -> float:
     Zero iff the two laws are equal (for laws with finite first moments).
     ``scipy.stats.energy_distance`` is one-dimensional only, hence this implementation.
     """
-    x = np.atleast_2d(as_array(x, "x"))
-    y = np.atleast_2d(as_array(y, "y"))
+    x, y = _sample(x, "x"), _sample(y, "y")
     if x.shape[1] != y.shape[1]:
         raise ValueError(
             f"x and y must have the same number of columns; got {x.shape} and {y.shape}"
@@ -121,8 +130,7 @@ def energy_test(
     """
     check_rng(rng)
     n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
-    x = np.atleast_2d(as_array(x, "x", finite=False))
-    y = np.atleast_2d(as_array(y, "y", finite=False))
+    x, y = _sample(x, "x"), _sample(y, "y")
     if x.shape[1] != y.shape[1]:
         raise ValueError(
             f"x and y must have the same number of columns; got {x.shape} and {y.shape}"
@@ -130,7 +138,7 @@ def energy_test(
     if transform is not None:
         x, y = transform.forward(x), transform.forward(y)
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("samples contain NaN or inf")
+        raise ValueError("transform(x) or transform(y) contains NaN or inf")
     D = _pairwise_distances(np.vstack([x, y]))
     n, m = x.shape[0], y.shape[0]
     N = n + m

@@ -84,7 +84,23 @@ def as_factors(factors: ArrayLike, name: str = "factors", *, min_factors: int = 
             f"{name} must hold integer class labels (discrete factors); found {arr[where]!r} at "
             f"index {where}. Discretize continuous factors first (e.g. with histogram_discretize)."
         )
-    return arr.astype(np.int64)
+    return _whole_floats_to_int64(arr)
+
+
+_INT64_LIMIT = 2.0**63  # every float64 whole number of smaller magnitude is an exact int64
+
+
+def _whole_floats_to_int64(arr: np.ndarray) -> np.ndarray:
+    """Whole-number float labels as int64, keeping distinct labels distinct.
+
+    Labels below 2⁶³ in magnitude convert exactly; a larger one would overflow the cast (all
+    of them becoming the same int64, merging their classes), so then the labels are replaced by
+    their ranks among the distinct values (``np.unique``), which keeps order and equality.
+    """
+    if np.all(np.abs(arr) < _INT64_LIMIT):
+        return arr.astype(np.int64)
+    _, inverse = np.unique(arr, return_inverse=True)
+    return inverse.reshape(arr.shape).astype(np.int64)
 
 
 def as_codes_and_factors(
@@ -110,6 +126,12 @@ def as_split(
     ytr = as_factors(factors_train, "factors_train")
     yte = as_factors(factors_test, "factors_test")
     check_train_test(ztr, ytr, zte, yte)
+    raw_tr, raw_te = np.asarray(factors_train), np.asarray(factors_test)
+    if raw_tr.dtype.kind == "f" or raw_te.dtype.kind == "f":
+        both = np.concatenate([raw_tr, raw_te]).astype(np.float64)
+        if not np.all(np.abs(both) < _INT64_LIMIT):  # rank labels of the two sets together
+            joint = _whole_floats_to_int64(both).reshape(-1, ytr.shape[1])
+            ytr, yte = joint[: len(ytr)], joint[len(ytr) :]
     return ztr, ytr, zte, yte
 
 

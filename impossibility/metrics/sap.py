@@ -51,6 +51,8 @@ def sap_score_matrix(
     n_jobs = check_n_jobs(n_jobs)
     if rng is not None:
         rng = check_rng(rng)
+    if not isinstance(continuous_factors, (bool, np.bool_)):  # "no" would be truthy
+        raise TypeError(f"continuous_factors must be True or False; got {continuous_factors!r}")
     if continuous_factors:
         ytr = as_array(factors_train, "factors_train", ndim=2)
         check_same_rows(codes_train=ztr, factors_train=ytr)

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from impossibility._typing import Array
-from impossibility._validation import check_scalar
+from impossibility._validation import as_array, check_scalar
 
 from .module import Module
 
@@ -33,20 +33,20 @@ __all__ = [
 
 def sigmoid(x: ArrayLike) -> Array:
     r"""Logistic function :math:`\sigma(x)=1/(1+e^{-x})`, computed without overflow."""
-    x = np.asarray(x, dtype=np.float64)
+    x = as_array(x, "x", finite=False)
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def softplus(x: ArrayLike) -> Array:
     r""":math:`\log(1+e^x)=\max(x,0)+\log(1+e^{-|x|})`, stable for all :math:`x`."""
-    x = np.asarray(x, dtype=np.float64)
+    x = as_array(x, "x", finite=False)
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
 def log_sigmoid(x: ArrayLike) -> Array:
     r""":math:`\log\sigma(x)=-\operatorname{softplus}(-x)`."""
-    return -softplus(-np.asarray(x, dtype=np.float64))
+    return -softplus(-as_array(x, "x", finite=False))
 
 
 class Identity(Module):

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from impossibility._typing import Array
-from impossibility._validation import check_scalar
+from impossibility._validation import as_array, check_scalar
 
 __all__ = ["finite_difference_gradient", "relative_error"]
 
@@ -64,7 +64,9 @@ def finite_difference_gradient(fun: Callable[[], float], array: Array, *, h: flo
 def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     r"""Norm-wise relative error :math:`\lVert a-b\rVert/\max(\lVert a\rVert,\lVert b\rVert)` (0 if
     both vanish)."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = as_array(a, "a", finite=False)
+    b = as_array(b, "b", finite=False)
+    if a.shape != b.shape:  # broadcasting would compare different things silently
+        raise ValueError(f"a and b must have the same shape; got {a.shape} and {b.shape}")
     denom = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)))
     return 0.0 if denom == 0.0 else float(np.linalg.norm(a - b)) / denom

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from impossibility._typing import Array
-from impossibility._validation import check_choice, check_int, check_rng
+from impossibility._validation import as_array, check_choice, check_int, check_rng
 
 from .module import Module
 
@@ -67,6 +67,14 @@ class Linear(Module):
         return self
 
     def forward(self, x: Array) -> tuple[Array, Any]:
+        # shape and dtype only (cheap, on every step): a wrong width or a complex input must
+        # not reach matmul, which would answer with a shape error or a complex result
+        if getattr(x, "dtype", None) is None or x.dtype.kind not in "biuf":
+            x = as_array(x, "x")
+        if x.ndim != 2 or x.shape[1] != self.d_in:
+            raise ValueError(
+                f"x must have shape (n, {self.d_in}) for {self!r}; got shape {np.shape(x)}"
+            )
         y = x @ self.W
         y += self.b
         return y, x

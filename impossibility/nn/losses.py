@@ -15,6 +15,15 @@ from impossibility._typing import LOG_2PI, Array
 
 from .activations import sigmoid, softplus
 
+
+def _same_shape(out: Array, x: Array, name: str) -> None:
+    # broadcasting (n, D) against (n, D') or (D,) would sum a different likelihood silently
+    if np.shape(out) != np.shape(x) or np.ndim(x) != 2:
+        raise ValueError(
+            f"{name} and x must have the same shape (n, D); got {np.shape(out)} and {np.shape(x)}"
+        )
+
+
 __all__ = ["bernoulli_log_likelihood", "gaussian_log_likelihood", "softmax_cross_entropy"]
 
 
@@ -35,6 +44,7 @@ def bernoulli_log_likelihood(logits: Array, x: Array) -> tuple[Array, Array]:
     ll : ndarray of shape (n,)
     dll_dlogits : ndarray of shape (n, D)
     """
+    _same_shape(logits, x, "logits")
     ll = (x * logits - softplus(logits)).sum(axis=1)
     return ll, x - sigmoid(logits)
 
@@ -61,6 +71,7 @@ def gaussian_log_likelihood(
     dll_dlogvar : ndarray of shape (n, D)
         Per-element gradient (sum over the batch axis yourself for a shared log-variance).
     """
+    _same_shape(mean, x, "mean")
     r = x - mean
     prec = np.exp(-np.asarray(logvar, dtype=np.float64))
     r2p = r * r * prec

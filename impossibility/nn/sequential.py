@@ -32,6 +32,17 @@ class Sequential(Module):
         for i, layer in enumerate(self.layers):
             if not isinstance(layer, Module):
                 raise TypeError(f"layer {i} is a {type(layer).__name__}, not an nn.Module")
+        # consecutive widths must agree (a mismatch used to surface as a matmul error later)
+        width, where = None, None
+        for i, layer in enumerate(self.layers):
+            d_in, d_out = getattr(layer, "d_in", None), getattr(layer, "d_out", None)
+            if d_in is not None and width is not None and d_in != width:
+                raise ValueError(
+                    f"layers[{i}] ({layer!r}) takes {d_in} inputs but layers[{where}] outputs "
+                    f"{width}; consecutive widths must match"
+                )
+            if d_out is not None:
+                width, where = d_out, i
 
     def parameters(self) -> dict[str, Array]:
         out: dict[str, Array] = {}

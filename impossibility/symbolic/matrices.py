@@ -32,6 +32,23 @@ __all__ = [
 MatrixLike: TypeAlias = sp.MatrixBase | Sequence[Sequence[Any]]
 
 
+def _real_parameter(value: Any, name: str) -> sp.Expr:
+    """``value`` as a SymPy expression that can be a real number: text, a bool or a complex
+    number is a ``TypeError``; NaN or ±∞ a ``ValueError``."""
+    try:
+        expr = sp.sympify(value, strict=True)
+    except (sp.SympifyError, TypeError):
+        expr = None
+    wrong = f"{name} must be a real number or a SymPy expression; got {value!r}"
+    if not isinstance(expr, sp.Expr):
+        raise TypeError(wrong)
+    if expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        raise ValueError(f"{name} must be finite; got {value!r}")
+    if expr.is_real is False:  # a complex number, e.g. 1j
+        raise TypeError(wrong)
+    return expr
+
+
 def rotation_2d(theta: sp.Expr | None = None) -> sp.ImmutableMatrix:
     r"""The rotation by θ in the plane.
 
@@ -40,7 +57,7 @@ def rotation_2d(theta: sp.Expr | None = None) -> sp.ImmutableMatrix:
     ``theta`` defaults to a real symbol θ. All entries are nonzero iff
     :math:`\theta\notin\frac\pi2\mathbb Z`.
     """
-    th = sp.Symbol("theta", real=True) if theta is None else sp.sympify(theta)
+    th = sp.Symbol("theta", real=True) if theta is None else _real_parameter(theta, "theta")
     return sp.ImmutableMatrix([[sp.cos(th), -sp.sin(th)], [sp.sin(th), sp.cos(th)]])
 
 
@@ -49,7 +66,11 @@ def skew_symmetric(k: Sequence[sp.Expr] | None = None) -> sp.ImmutableMatrix:
 
     ``k`` defaults to real symbols k1, k2, k3.
     """
-    k1, k2, k3 = sp.symbols("k1 k2 k3", real=True) if k is None else tuple(sp.sympify(c) for c in k)
+    k1, k2, k3 = (
+        sp.symbols("k1 k2 k3", real=True)
+        if k is None
+        else tuple(_real_parameter(c, f"k[{i}]") for i, c in enumerate(k))
+    )
     return sp.ImmutableMatrix([[0, -k3, k2], [k3, 0, -k1], [-k2, k1, 0]])
 
 
@@ -78,7 +99,7 @@ def householder_matrix(d: int, alpha: sp.Expr | None = None) -> sp.ImmutableMatr
     nonzero for :math:`\alpha\in(0,1)\setminus\{\tfrac12\}` (docs/theory.md §1.3).
     """
     d = check_dimension(d)
-    a = sp.Symbol("alpha", positive=True) if alpha is None else sp.sympify(alpha)
+    a = sp.Symbol("alpha", positive=True) if alpha is None else _real_parameter(alpha, "alpha")
     v = sp.Matrix([sp.sqrt(a)] + [sp.sqrt((1 - a) / (d - 1))] * (d - 1))
     return sp.ImmutableMatrix(sp.eye(d) - 2 * v * v.T)
 

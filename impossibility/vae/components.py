@@ -214,6 +214,8 @@ class VAEBase:
             raise ValueError(
                 f"x must have shape (n, *{self.x_shape}) or (n, {self.x_size}); got {np.shape(x)}"
             )
+        if arr.shape[0] == 0:
+            raise ValueError(f"x holds no observations (shape {np.shape(x)}); expected n ≥ 1 rows")
         if not all_finite(arr):
             raise ValueError("x contains NaN or infinite values; expected finite numbers")
         if check_range:

@@ -47,6 +47,8 @@ def importance_weighted_log_px(
     logw = as_array(logw, "logw", finite=False)
     if logw.ndim < 1 or logw.shape[0] < 1:
         raise ValueError(f"logw must hold K >= 1 samples along axis 0; got shape {logw.shape}")
+    if np.isnan(logw).any() or np.isposinf(logw).any():  # −inf is a zero weight, allowed
+        raise ValueError("logw contains NaN or +inf; log-weights must be finite or −inf")
     k = logw.shape[0]
     est = logsumexp(logw, axis=0) - math.log(k)
     if not return_stderr:
@@ -98,7 +100,8 @@ class ELBOEstimates:
         r"""Per-example ELBO terms averaged over ``S`` reparameterised samples.
 
         ``kl`` is ``"analytic"``, ``"mc"`` or ``"auto"``; default: the model's own choice (closed
-        form for a VAE with the N(0, I) prior, Monte Carlo for a twin).
+        form for the N(0, I) prior, Monte Carlo otherwise; a twin resolves ``"auto"`` as its VAE
+        does, so the two use the same estimator).
 
         Returns
         -------
@@ -150,6 +153,8 @@ class ELBOEstimates:
         """
         vae = self._components()
         xa = vae.check_x(x)
+        if n_importance is not None and eps is None:
+            n_importance = check_int(n_importance, "n_importance", minimum=1)
         e = vae.standard_noise(
             xa.shape[0], rng=rng, eps=eps, n_samples=n_importance if eps is None else None
         )

@@ -1,9 +1,12 @@
 r"""VAE files: parameters and configuration in one ``.npz`` without pickle, with a checksum.
 
 A file holds ``param/<name>`` arrays, a JSON ``meta`` string (format tag, constructor
-configuration, steps trained) and ``checksum``, the SHA-256 of the parameters' names, shapes and
-float64 bytes (:func:`impossibility._io.array_checksum`). Files are written atomically and read
-with ``allow_pickle=False``; a truncated, tampered or mismatched file raises ``ValueError``.
+configuration, steps trained), ``checksum``, the SHA-256 of the parameters' names, shapes and
+float64 bytes (:func:`impossibility._io.array_checksum`), and ``meta_digest``, the SHA-256 of the
+metadata's canonical JSON (:func:`impossibility._io.payload_digest`), so an edited activation or
+width is caught as surely as an edited weight. Files are written atomically and read with
+``allow_pickle=False``; a truncated, tampered or mismatched file, a non-finite parameter or a file
+of the first format (no metadata digest) raises ``ValueError``.
 """
 
 from __future__ import annotations
@@ -15,15 +18,15 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from impossibility._io import array_checksum, atomic_write_npz, read_npz
+from impossibility._io import array_checksum, atomic_write_npz, payload_digest, read_npz
 from impossibility._typing import Array
 
 from .priors import prior_from_spec
 
 __all__ = ["FORMAT", "ModelFile"]
 
-#: Identifier written into saved files.
-FORMAT = "impossibility.vae/1"
+#: Identifier written into saved files (2: the metadata carries its own digest).
+FORMAT = "impossibility.vae/2"
 
 M = TypeVar("M", bound="ModelFile")
 
@@ -56,6 +59,7 @@ class ModelFile:
         arrays: dict[str, Any] = {f"param/{k}": v for k, v in params.items()}
         arrays["meta"] = np.array(json.dumps(meta))
         arrays["checksum"] = np.array(array_checksum(params))
+        arrays["meta_digest"] = np.array(payload_digest(meta))
         return atomic_write_npz(path, arrays)
 
     @classmethod
@@ -80,10 +84,25 @@ class ModelFile:
             raise ValueError(f"{path}: the 'meta' entry is not valid JSON ({e})") from None
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             fmt = meta.get("format") if isinstance(meta, dict) else None
-            raise ValueError(f"{path} has format {fmt!r}; expected {FORMAT!r}")
+            raise ValueError(
+                f"{path} has format {fmt!r}; expected {FORMAT!r} (files of format "
+                "'impossibility.vae/1' carry no metadata digest: retrain and save again)"
+            )
+        if "meta_digest" not in contents or payload_digest(meta) != str(
+            contents["meta_digest"][()]
+        ):
+            raise ValueError(
+                f"{path}: metadata digest mismatch, the configuration was edited or corrupted"
+            )
         params = {k[len("param/") :]: v for k, v in contents.items() if k.startswith("param/")}
         if array_checksum(params) != str(contents["checksum"][()]):
             raise ValueError(f"{path}: checksum mismatch, the parameters are corrupted")
+        for k, v in sorted(params.items()):
+            if v.dtype.kind not in "biuf" or not np.all(np.isfinite(v)):
+                raise ValueError(
+                    f"{path}: parameter {k!r} holds non-finite or non-real values; a model with "
+                    "NaN/inf weights gives NaN for every output"
+                )
         cfg = dict(meta["config"])
         try:
             cfg["prior"] = prior_from_spec(cfg.get("prior"))

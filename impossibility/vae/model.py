@@ -372,7 +372,8 @@ class VAE(VAEBase, ELBOEstimates, ModelFile):
         return chunk
 
     # ------------------------------------------------------------------------------- twin
-    def entangled(self, f: LatentBijector) -> EntangledVAE:
+    def entangled(self, f: LatentBijector, *, check_prior: bool = True) -> EntangledVAE:
         """The entangled twin under the prior-preserving bijection ``f`` (see
-        :class:`~impossibility.vae.EntangledVAE`)."""
-        return EntangledVAE(self, f)
+        :class:`~impossibility.vae.EntangledVAE`; ``ValueError`` if f does not preserve the
+        prior, unless ``check_prior=False``)."""
+        return EntangledVAE(self, f, check_prior=check_prior)

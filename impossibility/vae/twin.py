@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike
 from impossibility._typing import Array, BijectorLike, PriorLike
 from impossibility._validation import check_choice, check_has_methods, check_int, check_rng
 
+from .._preserves import check_preserves_prior
 from .components import VAE_COMPONENTS, VAEComponents
 from .elbo import ELBOEstimates
 from .forward import ForwardPass
@@ -69,8 +70,9 @@ class EntangledVAE(ELBOEstimates):
       never taken from the sampling path (pitfall 2 of docs/theory.md §3.4);
     * prior: the original's, :math:`\log p(z')` evaluated at :math:`z'` directly.
 
-    ``f`` is not checked for :math:`f_\#p=p`; with a bijection that does not preserve the prior
-    the twin is a different model (its ELBO changes). For an affine :math:`f(z)=Jz+c` (declared
+    ``f`` must preserve the VAE's prior, :math:`f_\#p=p` (checked; a bijection that does not
+    is refused with ``ValueError``, since its "twin" is a different model whose ELBO and
+    :math:`\log p(x)` change). For an affine :math:`f(z)=Jz+c` (declared
     by ``f.is_constant_jacobian``: Theorem 1's map for :math:`\mathcal N(0,I)`, a rotation) the
     twin encoder is the Gaussian :math:`\mathcal N(J\mu+c,\,J\operatorname{diag}(\sigma^2)J^\top)`,
     so closed-form moments, marginals and — for the :math:`\mathcal N(0,I)` prior — the
@@ -83,11 +85,24 @@ class EntangledVAE(ELBOEstimates):
     f : Bijector
         With ``forward_and_log_det``, ``inverse_and_log_det``, ``forward`` and ``inverse``,
         acting on ``vae.latent_dim`` coordinates.
+    check_prior : bool, default=True
+        Check :math:`f_\#p=p` (see :func:`impossibility._preserves.check_preserves_prior`:
+        structurally when f declares what it preserves, else at 64 draws of the prior).
+        ``False`` only for a negative control that must change the ELBO.
+
+    Notes
+    -----
+    The twin's ELBO uses the same KL estimator as the VAE's: ``kl="auto"`` (the default of both)
+    is the closed form when the VAE's prior is N(0, I) and Monte Carlo otherwise, and the same
+    Generator gives both models the same noise, so ``vae.elbo(x, rng)`` and
+    ``twin.elbo(x, rng)`` with equally seeded Generators agree up to rounding. A nonlinear f has
+    no closed-form KL: its twin then refuses ``"auto"`` and ``"analytic"`` for an N(0, I) VAE
+    (pass ``kl="mc"`` to both).
     """
 
-    _default_kl = "mc"
+    _default_kl = "auto"
 
-    def __init__(self, vae: VAEComponents, f: LatentBijector):
+    def __init__(self, vae: VAEComponents, f: LatentBijector, *, check_prior: bool = True):
         check_has_methods(vae, "vae", VAE_COMPONENTS, what="a VAE, e.g. impossibility.vae.VAE")
         check_has_methods(
             f,
@@ -100,6 +115,10 @@ class EntangledVAE(ELBOEstimates):
             raise ValueError(
                 f"f acts on d = {fd} coordinates but the VAE has latent_dim = {vae.latent_dim}"
             )
+        if not isinstance(check_prior, (bool, np.bool_)):
+            raise TypeError(f"check_prior must be True or False; got {check_prior!r}")
+        if check_prior:
+            check_preserves_prior(f, vae.prior, vae.latent_dim, name="f")
         self.vae = vae
         self.f = f
         self.latent_dim = vae.latent_dim
@@ -209,15 +228,22 @@ class EntangledVAE(ELBOEstimates):
 
     # ------------------------------------------------------------------------ ELBO terms
     def _kl_mode(self, kl: str) -> str:
-        check_choice(kl, "kl", ("mc", "analytic"))
-        if kl == "analytic" and not (
-            self._affine is not None and self.vae.prior_is_standard_normal
-        ):
+        check_choice(kl, "kl", ("auto", "mc", "analytic"))
+        if kl == "mc":
+            return kl
+        # "auto" is the VAE's own choice, so that model and twin use the same estimator
+        if kl == "auto" and not self.vae.prior_is_standard_normal:
+            return "mc"
+        if not (self._affine is not None and self.vae.prior_is_standard_normal):
             raise ValueError(
-                "the twin's closed-form KL needs an affine f and the N(0, I) prior (then its "
-                "encoder is a full-covariance Gaussian); use kl='mc'"
+                f"kl={kl!r}: the twin's closed-form KL needs an affine f and the N(0, I) prior "
+                "(then its encoder is a full-covariance Gaussian); this VAE's default is the "
+                "closed form, so compare model and twin with kl='mc' passed to both"
+                if kl == "auto"
+                else "the twin's closed-form KL needs an affine f and the N(0, I) prior (then "
+                "its encoder is a full-covariance Gaussian); use kl='mc'"
             )
-        return kl
+        return "analytic"
 
     def _forward(self, x: Array, eps: Array, mode: str) -> ForwardPass:
         vae = self.vae
@@ -244,7 +270,7 @@ class EntangledVAE(ELBOEstimates):
             )
         return ForwardPass(x=x, rec=rec, kl=kl_val, kl_mode=mode, z=zp, log_q=log_q, log_p=log_p)
 
-    def forward(self, x: ArrayLike, eps: ArrayLike, *, kl: str = "mc") -> ForwardPass:
+    def forward(self, x: ArrayLike, eps: ArrayLike, *, kl: str = "auto") -> ForwardPass:
         """Forward pass with noise ``eps`` (n, d) (no ``mu``/``logvar``: the encoder is not
         diagonal)."""
         xa = self.vae.check_x(x)

@@ -141,3 +141,21 @@ def test_counts_and_generators_of_the_wrong_type_are_a_type_error():
 def test_mismatched_rows_of_labels():
     with pytest.raises(ValueError, match=r"same number of samples.*'a': 5, 'b': 6"):
         discrete_mutual_info(np.zeros((5, 1), int), np.zeros((6, 1), int))
+
+
+def test_float_labels_beyond_int64_keep_their_classes():
+    # issue 11: labels ≥ 2⁶³ all became the same int64 in the cast, merging classes (mig 0.572
+    # instead of 0.522). Two ways: the labels themselves, and a score that must not change.
+    from impossibility.metrics import mig
+    from impossibility.metrics._checks import as_factors, as_split
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 4, size=(300, 2))
+    z = y + 0.3 * rng.standard_normal((300, 2))
+    big = y.astype(np.float64) * 2.0**63 + 2.0**63
+    encoded = as_factors(big)
+    assert [len(np.unique(encoded[:, k])) for k in range(2)] == [4, 4]
+    assert mig(z, big) == mig(z, y)
+    # a split is ranked jointly, so a label means the same class in train and test
+    _, ytr, _, yte = as_split(z[:200], big[:200], z[200:], big[200:])
+    np.testing.assert_array_equal(np.concatenate([ytr, yte]), encoded)

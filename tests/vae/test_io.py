@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from impossibility import FactorizedPrior
-from impossibility._io import array_checksum
+from impossibility._io import array_checksum, payload_digest
 from impossibility.vae import FORMAT, VAE
 
 
@@ -72,6 +72,10 @@ def test_load_rejects_corrupted_and_mismatched_files(tmp_path):
     meta = json.loads(str(arrays["meta"][()]))
     meta["config"]["hidden"] = [7]
     arrays["meta"] = np.array(json.dumps(meta))
+    np.savez(tmp_path / "edited.npz", **arrays)
+    with pytest.raises(ValueError, match="metadata digest mismatch"):
+        VAE.load(tmp_path / "edited.npz")
+    arrays["meta_digest"] = np.array(payload_digest(meta))
     np.savez(tmp_path / "mismatch.npz", **arrays)
     with pytest.raises(ValueError, match="has shape"):
         VAE.load(tmp_path / "mismatch.npz")
@@ -87,6 +91,37 @@ def test_load_rejects_corrupted_and_mismatched_files(tmp_path):
     meta["format"] = FORMAT
     meta["config"]["likelihood"] = "poisson"
     arrays["meta"] = np.array(json.dumps(meta))
+    arrays["meta_digest"] = np.array(payload_digest(meta))
     np.savez(tmp_path / "cfg.npz", **arrays)
     with pytest.raises(ValueError, match="stored configuration is invalid"):
         VAE.load(tmp_path / "cfg.npz")
+
+
+def test_edited_activation_and_nan_weights_are_refused(tmp_path):
+    # issue 11: the checksum covered only the parameters, so an edited activation loaded
+    # silently (a different function of the same weights), and so did a NaN weight
+    rng = np.random.default_rng(3)
+    vae = VAE(4, 2, hidden=(5,), rng=rng)
+    path = vae.save(tmp_path / "m.npz")
+    x = rng.random((3, 4))
+    np.testing.assert_array_equal(VAE.load(path).encode(x)[0], vae.encode(x)[0])
+    with np.load(path, allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files}
+    meta = json.loads(str(arrays["meta"][()]))
+    meta["config"]["activation"] = "tanh" if meta["config"]["activation"] != "tanh" else "relu"
+    edited = dict(arrays, meta=np.array(json.dumps(meta)))
+    np.savez(tmp_path / "act.npz", **edited)
+    with pytest.raises(ValueError, match="metadata digest mismatch"):
+        VAE.load(tmp_path / "act.npz")
+    # reformatting the JSON (key order, spaces) is not an edit
+    meta = json.loads(str(arrays["meta"][()]))
+    same = dict(arrays, meta=np.array(json.dumps(meta, indent=2, sort_keys=True)))
+    np.savez(tmp_path / "fmt2.npz", **same)
+    VAE.load(tmp_path / "fmt2.npz")
+    params = {k[len("param/") :]: v.copy() for k, v in arrays.items() if k.startswith("param/")}
+    params["encoder.0.W"][0, 0] = np.nan
+    nan = dict(arrays, checksum=np.array(array_checksum(params)))
+    nan["param/encoder.0.W"] = params["encoder.0.W"]
+    np.savez(tmp_path / "nan.npz", **nan)
+    with pytest.raises(ValueError, match="'encoder.0.W' holds non-finite"):
+        VAE.load(tmp_path / "nan.npz")

@@ -35,6 +35,7 @@ def _mws_core(log_joint: Array, log_marg: Array) -> tuple[float, Array, Array]:
 
 def tc_constant(m: int, d: int, dataset_size: int | None) -> float:
     """The constant :math:`(d-1)\\log(MN)` the reference drops (0 when ``dataset_size`` is None)."""
+    m, d = check_int(m, "m", minimum=1), check_int(d, "d", minimum=1)
     if dataset_size is None:
         return 0.0
     dataset_size = check_int(dataset_size, "dataset_size", minimum=1)
