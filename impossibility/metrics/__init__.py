@@ -5,7 +5,7 @@
 
 Arrays are sample-major: codes ``(n, D)`` floats, factors ``(n, K)`` integer class labels.
 One metric per module (``mig``, ``dci``, ``sap``, ``modularity``, ``explicitness``,
-``unsupervised``, ``downstream``, the sampling-based BetaVAE / FactorVAE scores in
+``unsupervised``, ``downstream``, ``irs``, ``mcc``, the sampling-based BetaVAE / FactorVAE scores in
 ``sampling``) and :func:`evaluate_representation` for all at once. Discretisation, entropy
 conventions and defaults follow the reference library (docs/metrics.md), with explicit
 ``numpy.random.Generator`` randomness and clear errors instead of NaN.
@@ -21,6 +21,8 @@ from .dci import DCIScores, dci, dci_from_importance, dci_importance_matrix
 from .downstream import downstream_scores
 from .evaluate import METRIC_NAMES, MetricSizes, evaluate_representation
 from .explicitness import ExplicitnessScores, explicitness
+from .irs import IRSScores, irs
+from .mcc import correlation_matrix, mcc
 from .mig import mig
 from .modularity import modularity
 from .sampling import (
@@ -55,6 +57,10 @@ __all__ = [
     "modularity",
     "explicitness",
     "ExplicitnessScores",
+    "irs",
+    "IRSScores",
+    "mcc",
+    "correlation_matrix",
     "gaussian_total_correlation",
     "gaussian_total_correlation_from_covariance",
     "gaussian_wasserstein_correlation",

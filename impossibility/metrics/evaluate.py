@@ -22,6 +22,8 @@ from impossibility._validation import check_int, check_rng, check_scalar
 from ._checks import check_data, check_n_jobs, check_representation
 from .dci import dci
 from .explicitness import explicitness
+from .irs import irs
+from .mcc import mcc
 from .mig import mig
 from .modularity import modularity
 from .sampling import _beta_vae_score, _factor_vae_score, _sample_factors_and_codes
@@ -40,6 +42,8 @@ METRIC_NAMES: tuple[str, ...] = (
     "sap",
     "modularity_explicitness",
     "unsupervised",
+    "irs",
+    "mcc",
 )
 
 
@@ -154,6 +158,12 @@ def evaluate_representation(
         ``gaussian_total_correlation``, ``gaussian_wasserstein_correlation``,
         ``gaussian_wasserstein_correlation_norm``, ``mutual_info_score``
         (:func:`unsupervised_scores`, training set only).
+    ``irs``
+        ``irs``, ``irs_num_active_dims`` (:func:`irs`, training set only, factors discretised
+        into ``num_bins`` bins as in the reference).
+    ``mcc``
+        ``mcc_pearson``, ``mcc_spearman`` (:func:`mcc`, training set only, factors taken as
+        numbers).
 
     Parameters
     ----------
@@ -168,7 +178,7 @@ def evaluate_representation(
     sizes : MetricSizes, optional
         Every sample size (default ``MetricSizes()``: the study's sizes; all can be reduced).
     num_bins : int, default=20
-        Histogram bins (MIG, modularity, mutual-information score).
+        Histogram bins (MIG, modularity, mutual-information score, IRS's factors).
     prune_threshold : float, default=0.05
         FactorVAE score: codes with a smaller standard deviation are pruned.
     continuous_sap : bool, default=False
@@ -257,4 +267,11 @@ def evaluate_representation(
         elif name == "unsupervised":
             z, _ = draw(g, sz.num_train)
             out.update(unsupervised_scores(z, num_bins=num_bins))
+        elif name == "irs":
+            z, y = draw(g, sz.num_train)
+            out.update(irs(z, y, num_bins=num_bins).as_dict())
+        elif name == "mcc":
+            z, y = draw(g, sz.num_train)
+            out["mcc_pearson"] = mcc(z, y, method="pearson")
+            out["mcc_spearman"] = mcc(z, y, method="spearman")
     return out

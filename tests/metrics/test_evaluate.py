@@ -12,6 +12,8 @@ from impossibility.metrics import (
     beta_vae_score,
     evaluate_representation,
     factor_vae_score,
+    irs,
+    mcc,
     mig,
     sample_factors_and_codes,
 )
@@ -50,12 +52,18 @@ def test_evaluate_representation_all_metrics(tiny):
         "gaussian_wasserstein_correlation",
         "gaussian_wasserstein_correlation_norm",
         "mutual_info_score",
+        "irs",
+        "irs_num_active_dims",
+        "mcc_pearson",
+        "mcc_spearman",
     }
     assert set(out) == expected_keys
     assert all(isinstance(v, float) and np.isfinite(v) for v in out.values())
     # a (nearly) perfect code
     assert out["mig"] > 0.8 and out["dci_disentanglement"] > 0.8 and out["modularity"] > 0.95
     assert out["beta_vae_eval_accuracy"] == 1.0 and out["factor_vae_eval_accuracy"] == 1.0
+    assert out["irs"] > 0.8 and out["irs_num_active_dims"] == 3.0
+    assert out["mcc_pearson"] > 0.95 and out["mcc_spearman"] > 0.95
 
     # each family has its own child generator: a subset reproduces the same numbers
     sub = evaluate_representation(
@@ -69,10 +77,10 @@ def test_evaluate_representation_all_metrics(tiny):
 
 
 def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators(tiny):
-    # family m uses child METRIC_NAMES.index(m) of rng.spawn(7), with the sizes of MetricSizes
+    # family m uses child METRIC_NAMES.index(m) of rng.spawn(9), with the sizes of MetricSizes
     data, rep = tiny.Data(noise=0.2), tiny.perfect
     sizes = dataclasses.replace(EVAL_SMALL, sample_batch_size=32)
-    names = ["beta_vae", "factor_vae", "mig"]
+    names = ["beta_vae", "factor_vae", "mig", "irs", "mcc"]
     out = evaluate_representation(
         rep, data, np.random.default_rng(5), metrics=names, sizes=sizes, prune_threshold=0.1
     )
@@ -99,6 +107,13 @@ def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators
     z, y = sample_factors_and_codes(
         data, rep, sizes.num_train, child["mig"], batch_size=sizes.sample_batch_size
     )
+    zi, yi, zm, ym = (
+        a
+        for m in ("irs", "mcc")
+        for a in sample_factors_and_codes(
+            data, rep, sizes.num_train, child[m], batch_size=sizes.sample_batch_size
+        )
+    )
     assert out == {
         "beta_vae_train_accuracy": b.train_accuracy,
         "beta_vae_eval_accuracy": b.eval_accuracy,
@@ -106,13 +121,18 @@ def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators
         "factor_vae_eval_accuracy": f.eval_accuracy,
         "factor_vae_num_active_dims": float(f.num_active_dims),
         "mig": mig(z, y),
+        **irs(zi, yi).as_dict(),
+        "mcc_pearson": mcc(zm, ym),
+        "mcc_spearman": mcc(zm, ym, method="spearman"),
     }
+    # the families added later are spawned last: the earlier ones keep their generators
+    assert METRIC_NAMES[-2:] == ("irs", "mcc")
 
 
 def test_evaluate_representation_errors(tiny):
     data, rng = tiny.Data(), np.random.default_rng(0)
     with pytest.raises(ValueError, match="unknown metric"):
-        evaluate_representation(tiny.perfect, data, rng, metrics=["irs"])
+        evaluate_representation(tiny.perfect, data, rng, metrics=["udr"])
     assert "dci" in METRIC_NAMES
     # type mistakes: TypeError (rng was a ValueError before the move; the others are new)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator.*RandomState"):
