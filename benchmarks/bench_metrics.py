@@ -1,7 +1,7 @@
 """Speed of impossibility.metrics against the pair-by-pair computation of disentanglement_lib.
 
 Run: ``python benchmarks/bench_metrics.py [--n 10000] [--codes 10] [--repeats 3] [--skip-dci]
-[--dci-n N]``
+[--dci-n N] [--skip-udr] [--udr-n 51200]``
 
 Data: ``n`` samples of five independent uniform factors with dSprites' sizes (3, 6, 40, 32, 32)
 and ``codes`` codes (the first five a noisy identity, the rest a random mixture plus noise).
@@ -23,9 +23,10 @@ import time
 
 import numpy as np
 from scipy import stats
+from sklearn import linear_model, preprocessing
 from sklearn.metrics import mutual_info_score
 
-from impossibility.metrics import dci, dci_importance_matrix, irs, mcc, mig, modularity, sap
+from impossibility.metrics import dci, dci_importance_matrix, irs, mcc, mig, modularity, sap, udr
 
 
 # ------------------------------------------------------------------ pair-by-pair baselines
@@ -100,6 +101,37 @@ def mcc_pairwise(codes, factors, method="pearson"):
     return float(a[r, c].mean())
 
 
+def udr_pairwise(reps, kls, correlation="lasso"):
+    """UDR as the reference computes it: one scikit-learn ``Lasso`` per ordered model pair, or
+    one ``scipy.stats.spearmanr`` per pair of latents."""
+    scale = preprocessing.StandardScaler().fit_transform
+    zs = [scale(z) * (k > 0.01) for z, k in zip(reps, kls, strict=True)]
+    m = len(zs)
+    pairwise = np.zeros((m, m))
+    for a in range(m):
+        for b in range(m):
+            if a == b:
+                continue
+            if correlation == "lasso":
+                r = np.abs(linear_model.Lasso(alpha=0.1).fit(zs[a], zs[b]).coef_).T
+            else:
+                r = np.abs(np.array([[stats.spearmanr(x, y)[0] for y in zs[b].T] for x in zs[a].T]))
+            r = r[kls[a] > 0.01][:, kls[b] > 0.01]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                x = np.mean(np.nan_to_num(r.max(axis=0) ** 2 / r.sum(axis=0)))
+                y = np.mean(np.nan_to_num(r.max(axis=1) ** 2 / r.sum(axis=1)))
+            pairwise[a, b] = (x + y) / 2
+    return np.array([np.median(np.delete(pairwise[:, b], b)) for b in range(m)])
+
+
+def udr_models(n, d, m, rng):
+    """``m`` models of the same ``n`` points: increasingly mixed sources, two dead latents."""
+    s = rng.normal(size=(n, d))
+    reps = [s @ (np.eye(d) + 0.3 * i * rng.normal(size=(d, d))) for i in range(m)]
+    reps = [z + 0.1 * rng.normal(size=z.shape) for z in reps]
+    return reps, [np.r_[np.ones(d - 2), 0.001, 0.005] for _ in range(m)]
+
+
 # ------------------------------------------------------------------------------- timing
 def best_of(fn, repeats):
     best, value = np.inf, None
@@ -126,6 +158,13 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--skip-dci", action="store_true")
+    ap.add_argument("--skip-udr", action="store_true")
+    ap.add_argument(
+        "--udr-n",
+        type=int,
+        default=51200,
+        help="points per model for UDR (the reference's reproduction setting: 5 models, 51200)",
+    )
     ap.add_argument(
         "--dci-n",
         type=int,
@@ -180,6 +219,18 @@ def main(argv=None):
             lambda m=method: mcc(codes, y, method=m),
             lambda m=method: mcc_pairwise(codes, y, m),
         )
+
+    if not args.skip_udr:
+        reps, kls = udr_models(args.udr_n, args.codes, 5, np.random.default_rng(1))
+        for corr, tol in (("lasso", 1e-4), ("spearman", 1e-12)):
+            # Lasso: the reference stops at scikit-learn's dual-gap tolerance, we later
+            row(
+                f"UDR {corr}, 5 models, n={args.udr_n} (target <= 1.0)",
+                lambda c=corr: float(udr(reps, kls, correlation=c).model_scores.mean()),
+                lambda c=corr: float(udr_pairwise(reps, kls, c).mean()),
+                repeats=1,
+                tol=tol,
+            )
 
     # Discrete SAP: the classifiers are the definition (one LinearSVC per pair), so the only
     # speed-up available is running the fits in parallel.

@@ -5,10 +5,11 @@
 
 Arrays are sample-major: codes ``(n, D)`` floats, factors ``(n, K)`` integer class labels.
 One metric per module (``mig``, ``dci``, ``sap``, ``modularity``, ``explicitness``,
-``unsupervised``, ``downstream``, ``irs``, ``mcc``, the sampling-based BetaVAE / FactorVAE scores in
-``sampling``) and :func:`evaluate_representation` for all at once. Discretisation, entropy
-conventions and defaults follow the reference library (docs/metrics.md), with explicit
-``numpy.random.Generator`` randomness and clear errors instead of NaN.
+``unsupervised``, ``downstream``, ``irs``, ``mcc``, ``udr``, the sampling-based BetaVAE /
+FactorVAE scores in ``sampling``) and :func:`evaluate_representation` for all at once.
+Discretisation, entropy conventions and defaults follow the reference library
+(docs/metrics.md), with explicit ``numpy.random.Generator`` randomness and clear errors instead
+of NaN.
 
 How it is built: docs/package.md §metrics.
 """
@@ -32,6 +33,7 @@ from .sampling import (
     sample_factors_and_codes,
 )
 from .sap import sap, sap_score_matrix
+from .udr import UDRScores, relative_strength, udr
 from .unsupervised import (
     gaussian_total_correlation,
     gaussian_total_correlation_from_covariance,
@@ -61,6 +63,9 @@ __all__ = [
     "IRSScores",
     "mcc",
     "correlation_matrix",
+    "udr",
+    "UDRScores",
+    "relative_strength",
     "gaussian_total_correlation",
     "gaussian_total_correlation_from_covariance",
     "gaussian_wasserstein_correlation",

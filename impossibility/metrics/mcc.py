@@ -7,7 +7,8 @@ The absolute correlations between codes and factors are matched one to one (each
 most one factor) so that their sum is largest, by :func:`scipy.optimize.linear_sum_assignment`;
 MCC is the mean of the matched correlations. It is 1 exactly when every factor is an affine
 (Pearson) or monotone (Spearman) function of its own code, so unlike MIG or DCI it scores a
-coordinate-wise monotone reparametrisation of a perfect code as perfect with Spearman.
+coordinate-wise monotone reparametrisation of a perfect code as perfect with Spearman
+(docs/metrics.md §2.9).
 """
 
 from __future__ import annotations
