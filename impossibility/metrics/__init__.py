@@ -5,11 +5,11 @@
 
 Arrays are sample-major: codes ``(n, D)`` floats, factors ``(n, K)`` integer class labels.
 One metric per module (``mig``, ``dci``, ``sap``, ``modularity``, ``explicitness``,
-``unsupervised``, ``downstream``, ``irs``, ``mcc``, ``udr``, the sampling-based BetaVAE /
-FactorVAE scores in ``sampling``) and :func:`evaluate_representation` for all at once.
-Discretisation, entropy conventions and defaults follow the reference library
-(docs/metrics.md), with explicit ``numpy.random.Generator`` randomness and clear errors instead
-of NaN.
+``unsupervised``, ``downstream``, ``irs``, ``mcc``, ``udr``, ``fairness``,
+``strong_downstream``, the sampling-based BetaVAE / FactorVAE scores in ``sampling``) and
+:func:`evaluate_representation` for all at once. Discretisation, entropy conventions and
+defaults follow the reference library (docs/metrics.md), with explicit
+``numpy.random.Generator`` randomness and clear errors instead of NaN.
 
 How it is built: docs/package.md §metrics.
 """
@@ -22,6 +22,7 @@ from .dci import DCIScores, dci, dci_from_importance, dci_importance_matrix
 from .downstream import downstream_scores
 from .evaluate import METRIC_NAMES, MetricSizes, evaluate_representation
 from .explicitness import ExplicitnessScores, explicitness
+from .fairness import FairnessScores, fairness, fairness_summary, inter_group_fairness
 from .irs import IRSScores, irs
 from .mcc import correlation_matrix, mcc
 from .mig import mig
@@ -33,6 +34,7 @@ from .sampling import (
     sample_factors_and_codes,
 )
 from .sap import sap, sap_score_matrix
+from .strong_downstream import intervene, strong_downstream
 from .udr import UDRScores, relative_strength, udr
 from .unsupervised import (
     gaussian_total_correlation,
@@ -64,6 +66,12 @@ __all__ = [
     "mcc",
     "correlation_matrix",
     "udr",
+    "fairness",
+    "FairnessScores",
+    "fairness_summary",
+    "inter_group_fairness",
+    "strong_downstream",
+    "intervene",
     "UDRScores",
     "relative_strength",
     "gaussian_total_correlation",

@@ -22,6 +22,7 @@ from impossibility._validation import check_int, check_rng, check_scalar
 from ._checks import check_data, check_n_jobs, check_representation
 from .dci import dci
 from .explicitness import explicitness
+from .fairness import fairness, fairness_summary
 from .irs import irs
 from .mcc import mcc
 from .mig import mig
@@ -44,6 +45,7 @@ METRIC_NAMES: tuple[str, ...] = (
     "unsupervised",
     "irs",
     "mcc",
+    "fairness",
 )
 
 
@@ -68,6 +70,9 @@ class MetricSizes:
     score_batch_size : int, default=64
         Points per example of both sampling-based scores (>= 2: the FactorVAE score takes a
         sample variance over them).
+    fairness_num_test_points_per_class : int, default=100
+        Factor vectors re-rendered for every value of a sensitive factor in
+        :func:`~impossibility.metrics.fairness` (which trains on ``num_train`` points).
 
     Raises
     ------
@@ -86,6 +91,7 @@ class MetricSizes:
     factor_vae_num_eval: int = 5000
     factor_vae_num_variance_estimate: int = 10000
     score_batch_size: int = 64
+    fairness_num_test_points_per_class: int = 100
 
     def __post_init__(self) -> None:
         minimum = {"factor_vae_num_variance_estimate": 2, "score_batch_size": 2}
@@ -164,6 +170,10 @@ def evaluate_representation(
     ``mcc``
         ``mcc_pearson``, ``mcc_spearman`` (:func:`mcc`, training set only, factors taken as
         numbers).
+    ``fairness``
+        ``fairness_mean``, ``fairness_max``: the paper's aggregate (mean over targets of the mean
+        over sensitive factors) of the class-weighted mean and of the largest total variation
+        (:func:`fairness`, boosted trees fitted in parallel with ``n_jobs``).
 
     Parameters
     ----------
@@ -184,7 +194,7 @@ def evaluate_representation(
     continuous_sap : bool, default=False
         Use SAP's squared-correlation mode (factors treated as numbers).
     n_jobs : int, optional
-        Parallel classifier fits in DCI and SAP (joblib).
+        Parallel classifier fits in DCI, SAP and fairness (joblib).
 
     Returns
     -------
@@ -274,4 +284,16 @@ def evaluate_representation(
             z, y = draw(g, sz.num_train)
             out["mcc_pearson"] = mcc(z, y, method="pearson")
             out["mcc_spearman"] = mcc(z, y, method="spearman")
+        elif name == "fairness":
+            f = fairness(
+                data,
+                rep,
+                g,
+                num_train=sz.num_train,
+                num_test_points_per_class=sz.fairness_num_test_points_per_class,
+                batch_size=sz.sample_batch_size,
+                n_jobs=n_jobs,
+            )
+            out["fairness_mean"] = fairness_summary(f.mean_fairness, "f")["f:mean_pred:mean_sens"]
+            out["fairness_max"] = fairness_summary(f.max_fairness, "f")["f:mean_pred:mean_sens"]
     return out

@@ -12,6 +12,7 @@ from impossibility.metrics import (
     beta_vae_score,
     evaluate_representation,
     factor_vae_score,
+    fairness,
     irs,
     mcc,
     mig,
@@ -27,6 +28,7 @@ EVAL_SMALL = MetricSizes(
     factor_vae_num_eval=150,
     factor_vae_num_variance_estimate=300,
     score_batch_size=16,
+    fairness_num_test_points_per_class=20,
 )
 
 
@@ -56,6 +58,8 @@ def test_evaluate_representation_all_metrics(tiny):
         "irs_num_active_dims",
         "mcc_pearson",
         "mcc_spearman",
+        "fairness_mean",
+        "fairness_max",
     }
     assert set(out) == expected_keys
     assert all(isinstance(v, float) and np.isfinite(v) for v in out.values())
@@ -64,6 +68,7 @@ def test_evaluate_representation_all_metrics(tiny):
     assert out["beta_vae_eval_accuracy"] == 1.0 and out["factor_vae_eval_accuracy"] == 1.0
     assert out["irs"] > 0.8 and out["irs_num_active_dims"] == 3.0
     assert out["mcc_pearson"] > 0.95 and out["mcc_spearman"] > 0.95
+    assert 0.0 <= out["fairness_mean"] <= out["fairness_max"] < 0.1
 
     # each family has its own child generator: a subset reproduces the same numbers
     sub = evaluate_representation(
@@ -77,10 +82,10 @@ def test_evaluate_representation_all_metrics(tiny):
 
 
 def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators(tiny):
-    # family m uses child METRIC_NAMES.index(m) of rng.spawn(9), with the sizes of MetricSizes
+    # family m uses child METRIC_NAMES.index(m) of rng.spawn(10), with the sizes of MetricSizes
     data, rep = tiny.Data(noise=0.2), tiny.perfect
     sizes = dataclasses.replace(EVAL_SMALL, sample_batch_size=32)
-    names = ["beta_vae", "factor_vae", "mig", "irs", "mcc"]
+    names = ["beta_vae", "factor_vae", "mig", "irs", "mcc", "fairness"]
     out = evaluate_representation(
         rep, data, np.random.default_rng(5), metrics=names, sizes=sizes, prune_threshold=0.1
     )
@@ -107,6 +112,14 @@ def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators
     z, y = sample_factors_and_codes(
         data, rep, sizes.num_train, child["mig"], batch_size=sizes.sample_batch_size
     )
+    fair = fairness(
+        data,
+        rep,
+        child["fairness"],
+        num_train=sizes.num_train,
+        num_test_points_per_class=sizes.fairness_num_test_points_per_class,
+        batch_size=sizes.sample_batch_size,
+    )
     zi, yi, zm, ym = (
         a
         for m in ("irs", "mcc")
@@ -124,9 +137,11 @@ def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators
         **irs(zi, yi).as_dict(),
         "mcc_pearson": mcc(zm, ym),
         "mcc_spearman": mcc(zm, ym, method="spearman"),
+        "fairness_mean": fair.unfairness,
+        "fairness_max": float(np.mean(fair.max_fairness[~np.eye(3, dtype=bool)])),
     }
     # the families added later are spawned last: the earlier ones keep their generators
-    assert METRIC_NAMES[-2:] == ("irs", "mcc")
+    assert METRIC_NAMES[-3:] == ("irs", "mcc", "fairness")
 
 
 def test_evaluate_representation_errors(tiny):
@@ -166,6 +181,7 @@ def test_metric_sizes_defaults_are_the_reference_study():
         "factor_vae_num_eval": 5000,
         "factor_vae_num_variance_estimate": 10000,
         "score_batch_size": 64,
+        "fairness_num_test_points_per_class": 100,
     }
     with pytest.raises(dataclasses.FrozenInstanceError):
         MetricSizes().num_train = 5
