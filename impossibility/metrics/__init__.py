@@ -6,10 +6,11 @@
 Arrays are sample-major: codes ``(n, D)`` floats, factors ``(n, K)`` integer class labels.
 One metric per module (``mig``, ``dci``, ``sap``, ``modularity``, ``explicitness``,
 ``unsupervised``, ``downstream``, ``irs``, ``mcc``, ``udr``, ``fairness``,
-``strong_downstream``, the sampling-based BetaVAE / FactorVAE scores in ``sampling``) and
-:func:`evaluate_representation` for all at once. Discretisation, entropy conventions and
-defaults follow the reference library (docs/metrics.md), with explicit
-``numpy.random.Generator`` randomness and clear errors instead of NaN.
+``strong_downstream``, ``flatness``, the sampling-based BetaVAE / FactorVAE scores in
+``sampling``) and :func:`evaluate_representation` for the per-representation ones at once.
+Discretisation, entropy conventions and defaults follow the reference libraries
+(docs/metrics.md), with explicit ``numpy.random.Generator`` randomness and clear errors instead
+of NaN.
 
 How it is built: docs/package.md §metrics.
 """
@@ -23,6 +24,7 @@ from .downstream import downstream_scores
 from .evaluate import METRIC_NAMES, MetricSizes, evaluate_representation
 from .explicitness import ExplicitnessScores, explicitness
 from .fairness import FairnessScores, fairness, fairness_summary, inter_group_fairness
+from .flatness import flatness, traversal_measures
 from .irs import IRSScores, irs
 from .mcc import correlation_matrix, mcc
 from .mig import mig
@@ -72,6 +74,8 @@ __all__ = [
     "inter_group_fairness",
     "strong_downstream",
     "intervene",
+    "flatness",
+    "traversal_measures",
     "UDRScores",
     "relative_strength",
     "gaussian_total_correlation",

@@ -48,7 +48,8 @@ def inter_group_fairness(counts: ArrayLike) -> tuple[float, float]:
         If ``counts`` is not a 2-D array of non-negative integers with a positive total in every
         column.
     """
-    c = np.asarray(counts)
+    # C order as the reference's array: float32 sums then round in the same order
+    c = np.ascontiguousarray(counts)
     if c.ndim != 2 or c.dtype.kind not in "iu" or c.size == 0 or (c < 0).any():
         raise ValueError(
             f"counts must be a non-empty 2-D array of non-negative integers; got {c.dtype} "
