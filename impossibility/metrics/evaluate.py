@@ -73,6 +73,8 @@ class MetricSizes:
     fairness_num_test_points_per_class : int, default=100
         Factor vectors re-rendered for every value of a sensitive factor in
         :func:`~impossibility.metrics.fairness` (which trains on ``num_train`` points).
+    fairness_n_estimators : int, default=100
+        Boosting stages of fairness's classifiers (scikit-learn's default).
 
     Raises
     ------
@@ -92,6 +94,7 @@ class MetricSizes:
     factor_vae_num_variance_estimate: int = 10000
     score_batch_size: int = 64
     fairness_num_test_points_per_class: int = 100
+    fairness_n_estimators: int = 100
 
     def __post_init__(self) -> None:
         minimum = {"factor_vae_num_variance_estimate": 2, "score_batch_size": 2}
@@ -292,6 +295,7 @@ def evaluate_representation(
                 num_train=sz.num_train,
                 num_test_points_per_class=sz.fairness_num_test_points_per_class,
                 batch_size=sz.sample_batch_size,
+                n_estimators=sz.fairness_n_estimators,
                 n_jobs=n_jobs,
             )
             out["fairness_mean"] = fairness_summary(f.mean_fairness, "f")["f:mean_pred:mean_sens"]

@@ -29,6 +29,7 @@ EVAL_SMALL = MetricSizes(
     factor_vae_num_variance_estimate=300,
     score_batch_size=16,
     fairness_num_test_points_per_class=20,
+    fairness_n_estimators=10,
 )
 
 
@@ -119,6 +120,7 @@ def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators
         num_train=sizes.num_train,
         num_test_points_per_class=sizes.fairness_num_test_points_per_class,
         batch_size=sizes.sample_batch_size,
+        n_estimators=sizes.fairness_n_estimators,
     )
     zi, yi, zm, ym = (
         a
@@ -182,6 +184,7 @@ def test_metric_sizes_defaults_are_the_reference_study():
         "factor_vae_num_variance_estimate": 10000,
         "score_batch_size": 64,
         "fairness_num_test_points_per_class": 100,
+        "fairness_n_estimators": 100,
     }
     with pytest.raises(dataclasses.FrozenInstanceError):
         MetricSizes().num_train = 5
