@@ -23,6 +23,7 @@ from ._checks import check_data, check_n_jobs, check_representation
 from .dci import dci
 from .explicitness import explicitness
 from .fairness import fairness, fairness_summary
+from .flatness import flatness
 from .irs import irs
 from .mcc import mcc
 from .mig import mig
@@ -46,6 +47,7 @@ METRIC_NAMES: tuple[str, ...] = (
     "irs",
     "mcc",
     "fairness",
+    "flatness",
 )
 
 
@@ -75,6 +77,8 @@ class MetricSizes:
         :func:`~impossibility.metrics.fairness` (which trains on ``num_train`` points).
     fairness_n_estimators : int, default=100
         Boosting stages of fairness's classifiers (scikit-learn's default).
+    flatness_repeats : int, default=1024
+        Traversals per factor of :func:`~impossibility.metrics.flatness` (disent's default).
 
     Raises
     ------
@@ -95,6 +99,7 @@ class MetricSizes:
     score_batch_size: int = 64
     fairness_num_test_points_per_class: int = 100
     fairness_n_estimators: int = 100
+    flatness_repeats: int = 1024
 
     def __post_init__(self) -> None:
         minimum = {"factor_vae_num_variance_estimate": 2, "score_batch_size": 2}
@@ -177,6 +182,9 @@ def evaluate_representation(
         ``fairness_mean``, ``fairness_max``: the paper's aggregate (mean over targets of the mean
         over sensitive factors) of the class-weighted mean and of the largest total variation
         (:func:`fairness`, boosted trees fitted in parallel with ``n_jobs``).
+    ``flatness``
+        ``flatness`` (the main score, :math:`L_2` width over :math:`L_1` length),
+        ``flatness_l2`` (:func:`flatness`).
 
     Parameters
     ----------
@@ -300,4 +308,8 @@ def evaluate_representation(
             )
             out["fairness_mean"] = fairness_summary(f.mean_fairness, "f")["f:mean_pred:mean_sens"]
             out["fairness_max"] = fairness_summary(f.max_fairness, "f")["f:mean_pred:mean_sens"]
+        elif name == "flatness":
+            fl = flatness(data, rep, g, repeats=sz.flatness_repeats)
+            out["flatness"] = fl["ave_flatness"]
+            out["flatness_l2"] = fl["ave_flatness_l2"]
     return out

@@ -13,6 +13,7 @@ from impossibility.metrics import (
     evaluate_representation,
     factor_vae_score,
     fairness,
+    flatness,
     irs,
     mcc,
     mig,
@@ -30,6 +31,7 @@ EVAL_SMALL = MetricSizes(
     score_batch_size=16,
     fairness_num_test_points_per_class=20,
     fairness_n_estimators=10,
+    flatness_repeats=8,
 )
 
 
@@ -61,6 +63,8 @@ def test_evaluate_representation_all_metrics(tiny):
         "mcc_spearman",
         "fairness_mean",
         "fairness_max",
+        "flatness",
+        "flatness_l2",
     }
     assert set(out) == expected_keys
     assert all(isinstance(v, float) and np.isfinite(v) for v in out.values())
@@ -70,6 +74,8 @@ def test_evaluate_representation_all_metrics(tiny):
     assert out["irs"] > 0.8 and out["irs_num_active_dims"] == 3.0
     assert out["mcc_pearson"] > 0.95 and out["mcc_spearman"] > 0.95
     assert 0.0 <= out["fairness_mean"] <= out["fairness_max"] < 0.1
+    # noise of sd 0.05 on every code lengthens the L1 steps (about 0.9 here; 1 without noise)
+    assert 0.8 < out["flatness"] <= 1.0 + 1e-12
 
     # each family has its own child generator: a subset reproduces the same numbers
     sub = evaluate_representation(
@@ -83,10 +89,10 @@ def test_evaluate_representation_all_metrics(tiny):
 
 
 def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators(tiny):
-    # family m uses child METRIC_NAMES.index(m) of rng.spawn(10), with the sizes of MetricSizes
+    # family m uses child METRIC_NAMES.index(m) of rng.spawn(11), with the sizes of MetricSizes
     data, rep = tiny.Data(noise=0.2), tiny.perfect
     sizes = dataclasses.replace(EVAL_SMALL, sample_batch_size=32)
-    names = ["beta_vae", "factor_vae", "mig", "irs", "mcc", "fairness"]
+    names = ["beta_vae", "factor_vae", "mig", "irs", "mcc", "fairness", "flatness"]
     out = evaluate_representation(
         rep, data, np.random.default_rng(5), metrics=names, sizes=sizes, prune_threshold=0.1
     )
@@ -122,6 +128,7 @@ def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators
         batch_size=sizes.sample_batch_size,
         n_estimators=sizes.fairness_n_estimators,
     )
+    flat = flatness(data, rep, child["flatness"], repeats=sizes.flatness_repeats)
     zi, yi, zm, ym = (
         a
         for m in ("irs", "mcc")
@@ -141,9 +148,11 @@ def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators
         "mcc_spearman": mcc(zm, ym, method="spearman"),
         "fairness_mean": fair.unfairness,
         "fairness_max": float(np.mean(fair.max_fairness[~np.eye(3, dtype=bool)])),
+        "flatness": flat["ave_flatness"],
+        "flatness_l2": flat["ave_flatness_l2"],
     }
     # the families added later are spawned last: the earlier ones keep their generators
-    assert METRIC_NAMES[-3:] == ("irs", "mcc", "fairness")
+    assert METRIC_NAMES[-4:] == ("irs", "mcc", "fairness", "flatness")
 
 
 def test_evaluate_representation_errors(tiny):
@@ -185,6 +194,7 @@ def test_metric_sizes_defaults_are_the_reference_study():
         "score_batch_size": 64,
         "fairness_num_test_points_per_class": 100,
         "fairness_n_estimators": 100,
+        "flatness_repeats": 1024,
     }
     with pytest.raises(dataclasses.FrozenInstanceError):
         MetricSizes().num_train = 5
