@@ -128,6 +128,25 @@ class FairnessScores:
         }
 
 
+def _check_fit_args(
+    rng: np.random.Generator,
+    data: GroundTruthDataLike,
+    rep: Representation,
+    n_estimators: int,
+    n_jobs: int | None,
+    what: str,
+) -> tuple[np.random.Generator, int, int | None, int, list[int]]:
+    """Checks shared by the scores that fit boosted trees per factor on sampled codes."""
+    rng = check_rng(rng)
+    n_estimators = check_int(n_estimators, "n_estimators", minimum=1)
+    n_jobs = check_n_jobs(n_jobs)
+    k, sizes = check_data(data)
+    check_representation(rep)
+    if k < 2:
+        raise ValueError(f"{what} needs at least 2 factors; got {k}")
+    return rng, n_estimators, n_jobs, k, sizes
+
+
 def _fit(z: np.ndarray, y: np.ndarray, seed: int, n_estimators: int):  # noqa: ANN202
     from sklearn.ensemble import GradientBoostingClassifier
 
@@ -179,16 +198,12 @@ def fairness(
         For sizes below 1, fewer than 2 factors, a factor that takes one value in the training
         set, non-finite codes, or a prediction outside ``0 .. n_i - 1``.
     """
-    rng = check_rng(rng)
+    rng, n_estimators, n_jobs, k, sizes = _check_fit_args(
+        rng, data, rep, n_estimators, n_jobs, "fairness (a target and a sensitive factor)"
+    )
     num_train = check_int(num_train, "num_train", minimum=1)
     per_class = check_int(num_test_points_per_class, "num_test_points_per_class", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
-    n_estimators = check_int(n_estimators, "n_estimators", minimum=1)
-    n_jobs = check_n_jobs(n_jobs)
-    k, sizes = check_data(data)
-    check_representation(rep)
-    if k < 2:
-        raise ValueError(f"fairness needs at least 2 factors (a target and a sensitive); got {k}")
     z, y = _sample_factors_and_codes(data, rep, num_train, rng, batch_size, k)
     check_two_classes(y)
     from joblib import Parallel, delayed

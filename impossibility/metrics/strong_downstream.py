@@ -20,7 +20,7 @@ import numpy as np
 from impossibility._typing import GroundTruthDataLike, Representation
 from impossibility._validation import check_int, check_rng
 
-from ._checks import check_data, check_n_jobs, check_representation
+from .fairness import _check_fit_args
 from .sampling import _observe_and_encode, _sample_factors
 
 __all__ = ["intervene", "strong_downstream"]
@@ -112,18 +112,14 @@ def strong_downstream(
         For sizes below 1, fewer than 2 factors, no factor to intervene on, non-finite codes, or
         a test accuracy of 0 (the gap's denominator).
     """
-    rng = check_rng(rng)
+    rng, n_estimators, n_jobs, k, sizes = _check_fit_args(
+        rng, data, rep, n_estimators, n_jobs, "a covariate shift"
+    )
     if isinstance(num_train, (int, np.integer)):
         num_train = [num_train]
     sizes_n = [check_int(n, "num_train", minimum=1) for n in num_train]
     num_test = check_int(num_test, "num_test", minimum=1)
     n_experiment = check_int(n_experiment, "n_experiment", minimum=1)
-    n_estimators = check_int(n_estimators, "n_estimators", minimum=1)
-    n_jobs = check_n_jobs(n_jobs)
-    k, sizes = check_data(data)
-    check_representation(rep)
-    if k < 2:
-        raise ValueError(f"a covariate shift needs at least 2 factors; got {k}")
     from joblib import Parallel, delayed
 
     scores: dict[str, float] = {}
