@@ -5,10 +5,12 @@
 
 Arrays are sample-major: codes ``(n, D)`` floats, factors ``(n, K)`` integer class labels.
 One metric per module (``mig``, ``dci``, ``sap``, ``modularity``, ``explicitness``,
-``unsupervised``, ``downstream``, the sampling-based BetaVAE / FactorVAE scores in
-``sampling``) and :func:`evaluate_representation` for all at once. Discretisation, entropy
-conventions and defaults follow the reference library (docs/metrics.md), with explicit
-``numpy.random.Generator`` randomness and clear errors instead of NaN.
+``unsupervised``, ``downstream``, ``irs``, ``mcc``, ``udr``, ``fairness``,
+``strong_downstream``, ``flatness``, the sampling-based BetaVAE / FactorVAE scores in
+``sampling``) and :func:`evaluate_representation` for the per-representation ones at once.
+Discretisation, entropy conventions and defaults follow the reference libraries
+(docs/metrics.md), with explicit ``numpy.random.Generator`` randomness and clear errors instead
+of NaN.
 
 How it is built: docs/package.md §metrics.
 """
@@ -21,6 +23,10 @@ from .dci import DCIScores, dci, dci_from_importance, dci_importance_matrix
 from .downstream import downstream_scores
 from .evaluate import METRIC_NAMES, MetricSizes, evaluate_representation
 from .explicitness import ExplicitnessScores, explicitness
+from .fairness import FairnessScores, fairness, fairness_summary, inter_group_fairness
+from .flatness import flatness, traversal_measures
+from .irs import IRSScores, irs
+from .mcc import correlation_matrix, mcc
 from .mig import mig
 from .modularity import modularity
 from .sampling import (
@@ -30,6 +36,8 @@ from .sampling import (
     sample_factors_and_codes,
 )
 from .sap import sap, sap_score_matrix
+from .strong_downstream import intervene, strong_downstream
+from .udr import UDRScores, relative_strength, udr
 from .unsupervised import (
     gaussian_total_correlation,
     gaussian_total_correlation_from_covariance,
@@ -55,6 +63,21 @@ __all__ = [
     "modularity",
     "explicitness",
     "ExplicitnessScores",
+    "irs",
+    "IRSScores",
+    "mcc",
+    "correlation_matrix",
+    "udr",
+    "fairness",
+    "FairnessScores",
+    "fairness_summary",
+    "inter_group_fairness",
+    "strong_downstream",
+    "intervene",
+    "flatness",
+    "traversal_measures",
+    "UDRScores",
+    "relative_strength",
     "gaussian_total_correlation",
     "gaussian_total_correlation_from_covariance",
     "gaussian_wasserstein_correlation",

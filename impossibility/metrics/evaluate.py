@@ -22,6 +22,10 @@ from impossibility._validation import check_int, check_rng, check_scalar
 from ._checks import check_data, check_n_jobs, check_representation
 from .dci import dci
 from .explicitness import explicitness
+from .fairness import fairness, fairness_summary
+from .flatness import flatness
+from .irs import irs
+from .mcc import mcc
 from .mig import mig
 from .modularity import modularity
 from .sampling import _beta_vae_score, _factor_vae_score, _sample_factors_and_codes
@@ -40,6 +44,10 @@ METRIC_NAMES: tuple[str, ...] = (
     "sap",
     "modularity_explicitness",
     "unsupervised",
+    "irs",
+    "mcc",
+    "fairness",
+    "flatness",
 )
 
 
@@ -64,6 +72,13 @@ class MetricSizes:
     score_batch_size : int, default=64
         Points per example of both sampling-based scores (>= 2: the FactorVAE score takes a
         sample variance over them).
+    fairness_num_test_points_per_class : int, default=100
+        Factor vectors re-rendered for every value of a sensitive factor in
+        :func:`~impossibility.metrics.fairness` (which trains on ``num_train`` points).
+    fairness_n_estimators : int, default=100
+        Boosting stages of fairness's classifiers (scikit-learn's default).
+    flatness_repeats : int, default=1024
+        Traversals per factor of :func:`~impossibility.metrics.flatness` (disent's default).
 
     Raises
     ------
@@ -82,6 +97,9 @@ class MetricSizes:
     factor_vae_num_eval: int = 5000
     factor_vae_num_variance_estimate: int = 10000
     score_batch_size: int = 64
+    fairness_num_test_points_per_class: int = 100
+    fairness_n_estimators: int = 100
+    flatness_repeats: int = 1024
 
     def __post_init__(self) -> None:
         minimum = {"factor_vae_num_variance_estimate": 2, "score_batch_size": 2}
@@ -154,6 +172,19 @@ def evaluate_representation(
         ``gaussian_total_correlation``, ``gaussian_wasserstein_correlation``,
         ``gaussian_wasserstein_correlation_norm``, ``mutual_info_score``
         (:func:`unsupervised_scores`, training set only).
+    ``irs``
+        ``irs``, ``irs_num_active_dims`` (:func:`irs`, training set only, factors discretised
+        into ``num_bins`` bins as in the reference).
+    ``mcc``
+        ``mcc_pearson``, ``mcc_spearman`` (:func:`mcc`, training set only, factors taken as
+        numbers).
+    ``fairness``
+        ``fairness_mean``, ``fairness_max``: the paper's aggregate (mean over targets of the mean
+        over sensitive factors) of the class-weighted mean and of the largest total variation
+        (:func:`fairness`, boosted trees fitted in parallel with ``n_jobs``).
+    ``flatness``
+        ``flatness`` (the main score, :math:`L_2` width over :math:`L_1` length),
+        ``flatness_l2`` (:func:`flatness`).
 
     Parameters
     ----------
@@ -168,13 +199,13 @@ def evaluate_representation(
     sizes : MetricSizes, optional
         Every sample size (default ``MetricSizes()``: the study's sizes; all can be reduced).
     num_bins : int, default=20
-        Histogram bins (MIG, modularity, mutual-information score).
+        Histogram bins (MIG, modularity, mutual-information score, IRS's factors).
     prune_threshold : float, default=0.05
         FactorVAE score: codes with a smaller standard deviation are pruned.
     continuous_sap : bool, default=False
         Use SAP's squared-correlation mode (factors treated as numbers).
     n_jobs : int, optional
-        Parallel classifier fits in DCI and SAP (joblib).
+        Parallel classifier fits in DCI, SAP and fairness (joblib).
 
     Returns
     -------
@@ -257,4 +288,28 @@ def evaluate_representation(
         elif name == "unsupervised":
             z, _ = draw(g, sz.num_train)
             out.update(unsupervised_scores(z, num_bins=num_bins))
+        elif name == "irs":
+            z, y = draw(g, sz.num_train)
+            out.update(irs(z, y, num_bins=num_bins).as_dict())
+        elif name == "mcc":
+            z, y = draw(g, sz.num_train)
+            out["mcc_pearson"] = mcc(z, y, method="pearson")
+            out["mcc_spearman"] = mcc(z, y, method="spearman")
+        elif name == "fairness":
+            f = fairness(
+                data,
+                rep,
+                g,
+                num_train=sz.num_train,
+                num_test_points_per_class=sz.fairness_num_test_points_per_class,
+                batch_size=sz.sample_batch_size,
+                n_estimators=sz.fairness_n_estimators,
+                n_jobs=n_jobs,
+            )
+            out["fairness_mean"] = fairness_summary(f.mean_fairness, "f")["f:mean_pred:mean_sens"]
+            out["fairness_max"] = fairness_summary(f.max_fairness, "f")["f:mean_pred:mean_sens"]
+        elif name == "flatness":
+            fl = flatness(data, rep, g, repeats=sz.flatness_repeats)
+            out["flatness"] = fl["ave_flatness"]
+            out["flatness_l2"] = fl["ave_flatness_l2"]
     return out

@@ -1,6 +1,7 @@
 r"""One run: train a VAE with one objective on one data set and score it, :func:`run_one`.
 
-Scores of the **mean** representation :math:`\mu(x)`: every disentanglement metric, the
+Scores of the **mean** representation :math:`\mu(x)`: every disentanglement metric (with IRS
+and the Pearson and Spearman MCC, docs/metrics.md §2.7 and §2.9), the
 unsupervised scores (held-out ELBO, reconstruction, KL, Gaussian total correlation
 :math:`\mathrm{TC}=-\tfrac12\log\det\mathrm{Corr}` of the mean and of the sampled codes
 :math:`z\sim q(z\mid x)`, docs/theory.md §6.4, and the active dimensions, mean KL above 0.01 nats)
@@ -144,7 +145,15 @@ def run_one(config: RunConfig) -> dict[str, Any]:
                 rep,
                 data,
                 rng_metrics,
-                metrics=["beta_vae", "factor_vae", "mig", "sap", "modularity_explicitness"],
+                metrics=[
+                    "beta_vae",
+                    "factor_vae",
+                    "mig",
+                    "sap",
+                    "modularity_explicitness",
+                    "irs",
+                    "mcc",
+                ],
                 sizes=MetricSizes(
                     num_train=s.num_train,
                     num_test=s.num_test,

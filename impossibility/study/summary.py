@@ -26,6 +26,9 @@ DISENTANGLEMENT_SCORES: dict[str, str] = {
     "dci_disentanglement": "DCI Dis.",
     "modularity": "Modularity",
     "sap": "SAP",
+    "irs": "IRS",
+    "mcc_pearson": "MCC",
+    "mcc_spearman": "MCC (Spearman)",
 }
 #: Unsupervised scores (key → (label, +1 if higher is better, −1 if lower is better)).
 UNSUPERVISED_SCORES: dict[str, tuple[str, int]] = {

@@ -12,6 +12,10 @@ from impossibility.metrics import (
     beta_vae_score,
     evaluate_representation,
     factor_vae_score,
+    fairness,
+    flatness,
+    irs,
+    mcc,
     mig,
     sample_factors_and_codes,
 )
@@ -25,6 +29,9 @@ EVAL_SMALL = MetricSizes(
     factor_vae_num_eval=150,
     factor_vae_num_variance_estimate=300,
     score_batch_size=16,
+    fairness_num_test_points_per_class=20,
+    fairness_n_estimators=10,
+    flatness_repeats=8,
 )
 
 
@@ -50,12 +57,25 @@ def test_evaluate_representation_all_metrics(tiny):
         "gaussian_wasserstein_correlation",
         "gaussian_wasserstein_correlation_norm",
         "mutual_info_score",
+        "irs",
+        "irs_num_active_dims",
+        "mcc_pearson",
+        "mcc_spearman",
+        "fairness_mean",
+        "fairness_max",
+        "flatness",
+        "flatness_l2",
     }
     assert set(out) == expected_keys
     assert all(isinstance(v, float) and np.isfinite(v) for v in out.values())
     # a (nearly) perfect code
     assert out["mig"] > 0.8 and out["dci_disentanglement"] > 0.8 and out["modularity"] > 0.95
     assert out["beta_vae_eval_accuracy"] == 1.0 and out["factor_vae_eval_accuracy"] == 1.0
+    assert out["irs"] > 0.8 and out["irs_num_active_dims"] == 3.0
+    assert out["mcc_pearson"] > 0.95 and out["mcc_spearman"] > 0.95
+    assert 0.0 <= out["fairness_mean"] <= out["fairness_max"] < 0.1
+    # noise of sd 0.05 on every code lengthens the L1 steps (about 0.9 here; 1 without noise)
+    assert 0.8 < out["flatness"] <= 1.0 + 1e-12
 
     # each family has its own child generator: a subset reproduces the same numbers
     sub = evaluate_representation(
@@ -69,10 +89,10 @@ def test_evaluate_representation_all_metrics(tiny):
 
 
 def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators(tiny):
-    # family m uses child METRIC_NAMES.index(m) of rng.spawn(7), with the sizes of MetricSizes
+    # family m uses child METRIC_NAMES.index(m) of rng.spawn(11), with the sizes of MetricSizes
     data, rep = tiny.Data(noise=0.2), tiny.perfect
     sizes = dataclasses.replace(EVAL_SMALL, sample_batch_size=32)
-    names = ["beta_vae", "factor_vae", "mig"]
+    names = ["beta_vae", "factor_vae", "mig", "irs", "mcc", "fairness", "flatness"]
     out = evaluate_representation(
         rep, data, np.random.default_rng(5), metrics=names, sizes=sizes, prune_threshold=0.1
     )
@@ -99,6 +119,23 @@ def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators
     z, y = sample_factors_and_codes(
         data, rep, sizes.num_train, child["mig"], batch_size=sizes.sample_batch_size
     )
+    fair = fairness(
+        data,
+        rep,
+        child["fairness"],
+        num_train=sizes.num_train,
+        num_test_points_per_class=sizes.fairness_num_test_points_per_class,
+        batch_size=sizes.sample_batch_size,
+        n_estimators=sizes.fairness_n_estimators,
+    )
+    flat = flatness(data, rep, child["flatness"], repeats=sizes.flatness_repeats)
+    zi, yi, zm, ym = (
+        a
+        for m in ("irs", "mcc")
+        for a in sample_factors_and_codes(
+            data, rep, sizes.num_train, child[m], batch_size=sizes.sample_batch_size
+        )
+    )
     assert out == {
         "beta_vae_train_accuracy": b.train_accuracy,
         "beta_vae_eval_accuracy": b.eval_accuracy,
@@ -106,13 +143,22 @@ def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators
         "factor_vae_eval_accuracy": f.eval_accuracy,
         "factor_vae_num_active_dims": float(f.num_active_dims),
         "mig": mig(z, y),
+        **irs(zi, yi).as_dict(),
+        "mcc_pearson": mcc(zm, ym),
+        "mcc_spearman": mcc(zm, ym, method="spearman"),
+        "fairness_mean": fair.unfairness,
+        "fairness_max": float(np.mean(fair.max_fairness[~np.eye(3, dtype=bool)])),
+        "flatness": flat["ave_flatness"],
+        "flatness_l2": flat["ave_flatness_l2"],
     }
+    # the families added later are spawned last: the earlier ones keep their generators
+    assert METRIC_NAMES[-4:] == ("irs", "mcc", "fairness", "flatness")
 
 
 def test_evaluate_representation_errors(tiny):
     data, rng = tiny.Data(), np.random.default_rng(0)
     with pytest.raises(ValueError, match="unknown metric"):
-        evaluate_representation(tiny.perfect, data, rng, metrics=["irs"])
+        evaluate_representation(tiny.perfect, data, rng, metrics=["udr"])
     assert "dci" in METRIC_NAMES
     # type mistakes: TypeError (rng was a ValueError before the move; the others are new)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator.*RandomState"):
@@ -146,6 +192,9 @@ def test_metric_sizes_defaults_are_the_reference_study():
         "factor_vae_num_eval": 5000,
         "factor_vae_num_variance_estimate": 10000,
         "score_batch_size": 64,
+        "fairness_num_test_points_per_class": 100,
+        "fairness_n_estimators": 100,
+        "flatness_repeats": 1024,
     }
     with pytest.raises(dataclasses.FrozenInstanceError):
         MetricSizes().num_train = 5

@@ -37,6 +37,7 @@ def test_quick_experiment_writes_results_and_figures(quick_study):
         assert row["tc_mean"] >= 0 and row["tc_sampled"] >= 0
         assert 0 <= row["mig"] <= 1 and 0 <= row["dci_disentanglement"] <= 1
         assert 0 <= row["lr_small"] <= 1 and 0 <= row["gbt_all"] <= 1
+        assert row["irs"] <= 1 and 0 <= row["mcc_pearson"] <= 1 and 0 <= row["mcc_spearman"] <= 1
         assert row["elbo"] == pytest.approx(row["reconstruction"] - row["kl"], rel=1e-9)
 
 
@@ -48,3 +49,19 @@ def test_failed_runs_are_counted_and_skipped(sequential_records):
     assert out["failed"][0]["seed"] == 9 and out["failed"][0]["error"].startswith("Floating")
     assert [r["seed"] for r in out["runs"]] == [0, 1, 0, 1]
     assert out["keys"]["disentanglement"] == list(st.DISENTANGLEMENT_SCORES)
+    # IRS and MCC enter the rank correlations and the variance decomposition like every metric
+    dis = out["keys"]["disentanglement"]
+    assert {"irs", "mcc_pearson", "mcc_spearman"} <= set(dis)
+    ds = out["datasets"][0]
+    assert np.shape(out["spearman"][ds]["metrics"]) == (len(dis), len(dis))
+    i = dis.index("irs")
+    table = np.array([[r[k] for k in dis] for r in out["runs"]])
+    rho = st.spearman_matrix(table)[i]
+    np.testing.assert_array_equal(np.array(out["spearman"][ds]["metrics"][i], float), rho)
+    for key in ("irs", "mcc_pearson", "mcc_spearman"):
+        v = st.variance_decomposition(
+            table[:, dis.index(key)],
+            [r["model"] for r in out["runs"]],
+            [r["value"] for r in out["runs"]],
+        )
+        assert out["variance"][ds][key] == pytest.approx(v, nan_ok=True)
