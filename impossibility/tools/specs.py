@@ -79,6 +79,9 @@ def parse_marginal(spec: str) -> Any:
         raise ValueError(f"cannot parse the arguments of {spec!r}; expected {_EXAMPLES}") from None
     if not isinstance(call, ast.Call) or any(k.arg is None for k in call.keywords):
         raise ValueError(f"cannot parse the arguments of {spec!r}; expected {_EXAMPLES}")
+    names = [k.arg for k in call.keywords]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{spec!r} repeats a keyword argument")
     args = [_number(a, spec) for a in call.args]
     kwargs = {k.arg: _number(k.value, spec) for k in call.keywords}
     shapes = [s.strip() for s in (family.shapes or "").split(",") if s.strip()]
