@@ -154,7 +154,14 @@ def run_experiments(
         digest, deps = fingerprint(available[name], quick)
         t0 = time.perf_counter()
         status = "cached"
-        stored = read_results(results_path) if results_path.exists() else None
+        stored = None
+        if results_path.exists():
+            raw = read_json(results_path)
+            if isinstance(raw, dict) and DIGEST not in raw and not plot_only:
+                # written before results carried digests: recompute rather than trust it
+                log(f"[{i}/{len(names)}] {name}: {results_path} has no digest; recomputing")
+            else:
+                stored = read_results(results_path)
         if plot_only:
             if stored is None:
                 raise FileNotFoundError(

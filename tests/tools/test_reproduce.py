@@ -124,3 +124,18 @@ def test_every_committed_results_file_matches_its_digest(tmp_path):
         tampered.write_text(json.dumps(stored, indent=1, sort_keys=True))
         with pytest.raises(ValueError, match="does not match its digest"):
             read_results(tampered)
+
+
+def test_a_results_file_without_digest_is_recomputed_not_used(tmp_path):
+    run_experiments(out=tmp_path, quick=True, only=["theorem1_warp"], log=lambda m: None)
+    res = tmp_path / "quick" / "results" / "theorem1_warp.json"
+    stored = read_json(res)
+    del stored["digest"]
+    res.write_text(json.dumps(stored))
+    with pytest.raises(ValueError, match="has no payload digest"):
+        run_experiments(
+            out=tmp_path, quick=True, only=["theorem1_warp"], plot_only=True, log=lambda m: None
+        )
+    rep = run_experiments(out=tmp_path, quick=True, only=["theorem1_warp"], log=lambda m: None)
+    assert rep["theorem1_warp"]["status"] == "computed"
+    assert read_results(res)["digest"]
