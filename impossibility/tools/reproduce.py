@@ -17,7 +17,8 @@ closure, :mod:`.fingerprint`), the list of those modules, the library versions t
 them and the SHA-256 ``digest`` of everything else in the file
 (:func:`~impossibility._io.payload_digest`).
 A later run whose fingerprint matches reuses the file and only redraws the figures; a file whose
-digest does not match its contents (a number edited by hand) raises instead of being drawn.
+digest does not match its contents (a number edited by hand) raises instead of being drawn, and
+one without a digest is recomputed (``--plot-only`` refuses it).
 ``--quick`` runs write figures and results under ``<out>/quick/`` (ignored by git), so a smoke run
 never replaces a committed figure.
 Experiments never import or read each other; trained models that several of them need are kept in
