@@ -2,13 +2,14 @@ r"""Checks that a map preserves a prior and entangles every coordinate, reusable
 
 Three independent kinds of evidence: exact density invariance (:mod:`.density`), invariance on
 samples (:mod:`.sample_tests`) and complete entanglement from the analytic Jacobian, checked by
-finite differences (:mod:`.entanglement`).
+finite differences (:mod:`.entanglement`, :mod:`.finite_differences`).
 
 How it is built: docs/package.md §invariance.
 """
 
 from .density import density_invariance_error, gaussian_resolution
 from .entanglement import EntanglementReport, entanglement_report, finite_difference_jacobian
+from .finite_differences import JacobianCheck, jacobian_check, richardson_jacobian
 from .sample_tests import (
     TestResult,
     energy_distance,
@@ -21,6 +22,9 @@ __all__ = [
     "gaussian_resolution",
     "density_invariance_error",
     "finite_difference_jacobian",
+    "richardson_jacobian",
+    "jacobian_check",
+    "JacobianCheck",
     "EntanglementReport",
     "entanglement_report",
     "marginal_ks_tests",

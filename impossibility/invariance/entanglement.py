@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._typing import Array
-from .._validation import as_points
+from .._validation import as_array, as_points, check_scalar
 from ..bijections import Bijector
 
 __all__ = ["finite_difference_jacobian", "EntanglementReport", "entanglement_report"]
@@ -28,13 +28,30 @@ def finite_difference_jacobian(
     :math:`s_j` (e.g. the marginal's standard deviation), or :math:`\max(|u_j|,1)` when no scale is
     given, so truncation (:math:`O(h^2)`) and rounding (:math:`O(\varepsilon/h)`) errors are both
     about 1e-10 relative for smooth maps. Keep points at least :math:`10^3h` away from finite
-    support endpoints.
+    support endpoints, or use :func:`~.finite_differences.richardson_jacobian`, which stays inside
+    the support and estimates its own error.
+
+    Raises
+    ------
+    ValueError
+        If ``rel_step`` is not in (0, 0.1], or ``scale`` is not positive and finite with a shape
+        that broadcasts to u's.
     """
     u = as_points(u, f.d, name="u")
+    rel_step = check_scalar(rel_step, "rel_step", minimum=0.0, maximum=0.1, include_min=False)
     if scale is None:
         h = rel_step * np.maximum(np.abs(u), 1.0)
     else:
-        h = rel_step * np.broadcast_to(np.asarray(scale, dtype=float), u.shape)
+        s = as_array(scale, "scale")
+        try:
+            s = np.broadcast_to(s, u.shape)
+        except ValueError:
+            raise ValueError(
+                f"scale must broadcast to the points' shape {u.shape}; got shape {s.shape}"
+            ) from None
+        if np.any(s <= 0):
+            raise ValueError(f"scale must be positive; got minimum {s.min()!r}")
+        h = rel_step * s
     jac = np.empty((u.shape[0], f.d, f.d))
     for j in range(f.d):
         e = np.zeros_like(u)

@@ -3,6 +3,7 @@ sweep from the command line, :func:`main`.
 
 Each finished run is stored at once in ``--out-dir``, so an interrupted sweep resumes; with
 ``--summary`` the analysis of :func:`impossibility.study.summarize` is written as JSON as well.
+Errors are one line, ``impossibility: error: …``, with exit status 2.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from impossibility._io import atomic_write_json
 
@@ -23,8 +24,13 @@ from .sweep import DEFAULT_OUT_DIR, run_study
 __all__ = ["main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, handled in main(), not a usage block
+        raise ValueError(f"{message} (see {self.prog} --help)")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="impossibility study",
         description="Sweep the six objectives of Locatello et al. (2019) at small scale; each "
         "finished run is stored at once, so an interrupted sweep resumes.",
@@ -58,8 +64,25 @@ def _log(msg: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m impossibility.study``: run or resume a preset's sweep; return 0."""
+    """``python -m impossibility.study``: run or resume a preset's sweep; return 0 (2 on error)."""
+    try:
+        return _main(argv)
+    except (ValueError, TypeError, OSError, KeyError) as exc:
+        text = " ".join(str(exc.args[0] if isinstance(exc, KeyError) else exc).split())
+        print(f"impossibility: error: {text}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
+    if args.out_dir.exists() and not args.out_dir.is_dir():
+        raise NotADirectoryError(f"--out-dir {args.out_dir} is a file, not a folder")
+    if args.n_jobs == 0 or args.n_jobs < -1:
+        raise ValueError(
+            f"-j/--n-jobs must be a positive integer or -1 (all cores); got {args.n_jobs}"
+        )
+    if args.seed < 0:
+        raise ValueError(f"--seed must be a non-negative integer; got {args.seed}")
     t0 = time.perf_counter()
     records = run_study(
         args.preset,

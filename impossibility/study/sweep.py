@@ -4,15 +4,18 @@
 Each finished run is written at once, by the driving process, as one JSON file named
 ``<data>-<model>-<value>-s<seed>-<key>.json`` (atomically: temporary file, then
 ``os.replace``), so an interrupted sweep resumes where it stopped and never recomputes a
-finished run; a corrupted or foreign file is recomputed.
+finished run; a corrupted or foreign file is recomputed. Each file carries ``digest``, the SHA-256
+of the rest of the record (:func:`impossibility._io.payload_digest`): a record edited after it was
+written (a number changed, still valid JSON) is reported and recomputed, never used.
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from impossibility._io import atomic_write_json, read_json
+from impossibility._io import atomic_write_json, payload_digest, read_json
 from impossibility._progress import progress
 from impossibility._validation import check_choice, check_int
 
@@ -34,14 +37,36 @@ def _check_n_jobs(n_jobs: object) -> int:
     return n
 
 
-def _load_cached(path: Path, key: str) -> dict[str, Any] | None:
-    """The record stored at ``path`` if it is a finished run with ``key``, else ``None``."""
-    if not path.is_file():
-        return None
+#: The key of the payload digest in a stored record.
+DIGEST = "digest"
+
+
+def _write_record(path: Path, rec: dict[str, Any]) -> None:
+    payload = {k: v for k, v in rec.items() if k != DIGEST}
+    atomic_write_json(path, {**payload, DIGEST: payload_digest(payload)})
+
+
+def _read_record(path: Path) -> dict[str, Any] | None:
+    """The record at ``path`` without its digest; ``None`` (and a warning) if the digest fails."""
     try:
         rec = read_json(path)
     except ValueError:
         return None
+    if not isinstance(rec, dict):
+        return None
+    payload = {k: v for k, v in rec.items() if k != DIGEST}
+    if rec.get(DIGEST) != payload_digest(payload):
+        why = "has no digest" if DIGEST not in rec else "does not match its digest (edited?)"
+        warnings.warn(f"study record {path} {why}; it is not used", stacklevel=3)
+        return None
+    return payload
+
+
+def _load_cached(path: Path, key: str) -> dict[str, Any] | None:
+    """The record stored at ``path`` if it is an intact finished run with ``key``, else ``None``."""
+    if not path.is_file():
+        return None
+    rec = _read_record(path)
     if (
         not isinstance(rec, dict)
         or rec.get("key") != key
@@ -61,11 +86,8 @@ def load_records(
     if configs is None:
         out = []
         for p in sorted(cache_dir.glob("*.json")):
-            try:
-                rec = read_json(p)
-            except ValueError:
-                continue
-            if isinstance(rec, dict) and "key" in rec and "status" in rec:
+            rec = _read_record(p)
+            if rec is not None and "key" in rec and "status" in rec:
                 out.append(rec)
         return out
     recs = [_load_cached(cache_dir / c.filename, c.key) for c in configs]
@@ -142,7 +164,7 @@ def run_sweep(
         log(f"{len(done)} of {len(configs)} runs already stored in {cache_dir}; {len(todo)} to go")
 
     def store(rec: dict[str, Any], i: int) -> None:
-        atomic_write_json(cache_dir / record_filename(rec), rec)
+        _write_record(cache_dir / record_filename(rec), rec)
         done[rec["key"]] = rec
         if log:
             c = rec["config"]

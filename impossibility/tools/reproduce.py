@@ -13,8 +13,14 @@ An experiment is a module ``experiments/<name>.py`` that defines
 
 Results are written atomically to ``<out>/results/<name>.json`` with a fingerprint of what they
 depend on (the experiment's source, the ``quick`` flag and the package modules in its import
-closure, :mod:`.fingerprint`), the list of those modules and the library versions that computed
-them. A later run whose fingerprint matches reuses the file and only redraws the figures.
+closure, :mod:`.fingerprint`), the list of those modules, the library versions that computed
+them and the SHA-256 ``digest`` of everything else in the file
+(:func:`~impossibility._io.payload_digest`).
+A later run whose fingerprint matches reuses the file and only redraws the figures; a file whose
+digest does not match its contents (a number edited by hand) raises instead of being drawn, and
+one without a digest is recomputed (``--plot-only`` refuses it).
+``--quick`` runs write figures and results under ``<out>/quick/`` (ignored by git), so a smoke run
+never replaces a committed figure.
 Experiments never import or read each other; trained models that several of them need are kept in
 a content-addressed store, ``ctx.model_dir``.
 """
@@ -28,11 +34,47 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
-from .._io import atomic_write_json, read_json
+from .._io import atomic_write_json, payload_digest, read_json
 from .context import ExperimentContext, default_root
 from .fingerprint import fingerprint, library_versions
 
-__all__ = ["ExperimentContext", "discover_experiments", "run_experiments", "default_root"]
+__all__ = [
+    "ExperimentContext",
+    "discover_experiments",
+    "run_experiments",
+    "default_root",
+    "with_digest",
+    "read_results",
+]
+
+#: The key of the payload digest in a results file.
+DIGEST = "digest"
+
+
+def with_digest(stored: dict[str, Any]) -> dict[str, Any]:
+    """``stored`` with ``digest`` = SHA-256 of its canonical JSON without the digest itself."""
+    payload = {k: v for k, v in stored.items() if k != DIGEST}
+    return {**payload, DIGEST: payload_digest(payload)}
+
+
+def read_results(path: Path) -> dict[str, Any]:
+    """A results file, checked against its digest.
+
+    Raises
+    ------
+    ValueError
+        If the file is not valid JSON, has no digest, or its contents do not match the digest
+        (edited or damaged since it was written).
+    """
+    stored = read_json(path)
+    if not isinstance(stored, dict) or DIGEST not in stored:
+        raise ValueError(f"{path} has no payload digest; recompute it with --force")
+    if with_digest(stored)[DIGEST] != stored[DIGEST]:
+        raise ValueError(
+            f"{path} does not match its digest: its contents were changed after it was written; "
+            "restore it (git checkout) or recompute it with --force"
+        )
+    return stored
 
 
 def _load_module(path: Path) -> ModuleType:
@@ -72,7 +114,8 @@ def run_experiments(
     root : Path, optional
         Repository root holding ``experiments/``; found automatically by default.
     out : Path, optional
-        Output folder for figures and ``results/``; default ``<root>/figures``.
+        Output folder for figures and ``results/``; default ``<root>/figures``. Quick runs use
+        ``<out>/quick/`` instead.
     only : list of str, optional
         Names of the experiments to run; default all.
     quick : bool, default=False
@@ -91,6 +134,7 @@ def run_experiments(
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     root = default_root() if root is None else Path(root)
     out = root / "figures" if out is None else Path(out)
+    figures_out = out / "quick" if quick else out  # smoke runs never replace committed figures
     available = discover_experiments(root)
     names = list(available) if not only else only
     unknown = [n for n in names if n not in available]
@@ -102,16 +146,23 @@ def run_experiments(
         ctx = ExperimentContext(
             name=name,
             quick=quick,
-            figure_dir=out,
+            figure_dir=figures_out,
             cache_dir=out / "cache" / ("quick" if quick else "full") / name,
             model_dir=out / "cache" / "models",
             log=lambda msg, _n=name: log(f"  [{_n}] {msg}"),
         )
-        results_path = out / "results" / (f"{name}.quick.json" if quick else f"{name}.json")
+        results_path = figures_out / "results" / f"{name}.json"
         digest, deps = fingerprint(available[name], quick)
         t0 = time.perf_counter()
         status = "cached"
-        stored = read_json(results_path) if results_path.exists() else None
+        stored = None
+        if results_path.exists():
+            raw = read_json(results_path)
+            if isinstance(raw, dict) and DIGEST not in raw and not plot_only:
+                # written before results carried digests: recompute rather than trust it
+                log(f"[{i}/{len(names)}] {name}: {results_path} has no digest; recomputing")
+            else:
+                stored = read_results(results_path)
         if plot_only:
             if stored is None:
                 raise FileNotFoundError(
@@ -121,19 +172,20 @@ def run_experiments(
         elif force or stored is None or stored.get("fingerprint") != digest:
             log(f"[{i}/{len(names)}] {name}: computing ({'quick' if quick else 'full'})")
             results = module.compute(ctx)
-            stored = {
-                "experiment": name,
-                "quick": quick,
-                "fingerprint": digest,
-                "depends_on": deps,
-                "versions": library_versions(),
-                "description": getattr(module, "DESCRIPTION", ""),
-                "results": results,
-            }
+            stored = with_digest(
+                {
+                    "experiment": name,
+                    "quick": quick,
+                    "fingerprint": digest,
+                    "depends_on": deps,
+                    "versions": library_versions(),
+                    "description": getattr(module, "DESCRIPTION", ""),
+                    "results": results,
+                }
+            )
             atomic_write_json(results_path, stored)
-            stored = read_json(
-                results_path
-            )  # plot from what is stored, exactly as a later redraw would
+            # plot from what is stored, exactly as a later redraw would
+            stored = read_results(results_path)
             status = "computed"
         else:
             log(f"[{i}/{len(names)}] {name}: results current, redrawing figures")

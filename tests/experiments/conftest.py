@@ -14,6 +14,6 @@ def vae_quick_results(tmp_path_factory):
     out = tmp_path_factory.mktemp("figures")
     run_experiments(out=out, quick=True, only=["vae_twin", "headline_metrics"], log=lambda m: None)
     return {
-        name: read_json(out / "results" / f"{name}.quick.json")["results"]
+        name: read_json(out / "quick" / "results" / f"{name}.json")["results"]
         for name in ("vae_twin", "headline_metrics")
     }, out

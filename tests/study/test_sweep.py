@@ -70,3 +70,29 @@ def test_run_sweep_checks(tiny_configs, tmp_path):
     with pytest.raises(ValueError, match="duplicate"):
         st.run_sweep(configs[:1] * 2, tmp_path)
     assert not list(tmp_path.iterdir())  # nothing was run or written
+
+
+def test_an_edited_run_file_is_reported_and_recomputed(
+    sequential_records, tiny_configs, strip_timing, tmp_path
+):
+    configs = tiny_configs()[:1]
+    (first,) = st.run_sweep(configs, tmp_path, backend="sequential")
+    path = tmp_path / configs[0].filename
+    stored = json.loads(path.read_text())
+    assert stored["digest"] and "digest" not in first  # on disk only
+    metric = sorted(stored["scores"])[0]
+    stored["scores"][metric] = 0.99  # still valid JSON, one number changed
+    path.write_text(json.dumps(stored, indent=1, sort_keys=True))
+    with pytest.warns(UserWarning, match="does not match its digest"):
+        assert st.load_records(tmp_path) == []
+    with pytest.warns(UserWarning, match="does not match its digest"):
+        (rec,) = st.run_sweep(configs, tmp_path, backend="sequential")
+    assert rec["scores"][metric] != 0.99
+    assert strip_timing([rec]) == strip_timing(sequential_records[:1])
+    assert json.loads(path.read_text())["scores"][metric] == rec["scores"][metric]
+    # a record without a digest (written by hand, or by an older version) is not trusted either
+    stored = json.loads(path.read_text())
+    del stored["digest"]
+    path.write_text(json.dumps(stored))
+    with pytest.warns(UserWarning, match="has no digest"):
+        st.run_sweep(configs, tmp_path, backend="sequential")

@@ -1,9 +1,17 @@
 """The experiment runner: quick runs, caching, byte-identical redraws, corrupted results."""
 
+import json
+import subprocess
+
 import pytest
 
 from impossibility._io import read_json
-from impossibility.tools.reproduce import discover_experiments, run_experiments
+from impossibility.tools.reproduce import (
+    default_root,
+    discover_experiments,
+    read_results,
+    run_experiments,
+)
 
 
 def test_every_experiment_runs_quick_and_is_cached(tmp_path):
@@ -22,7 +30,7 @@ def test_every_experiment_runs_quick_and_is_cached(tmp_path):
 
 def test_plot_only_redraws_identical_png(tmp_path):
     run_experiments(out=tmp_path, quick=True, only=["theorem1_warp"], log=lambda m: None)
-    png = tmp_path / "theorem1_warp.png"
+    png = tmp_path / "quick" / "theorem1_warp.png"
     before = png.read_bytes()
     png.unlink()
     rep = run_experiments(
@@ -33,8 +41,101 @@ def test_plot_only_redraws_identical_png(tmp_path):
 
 
 def test_corrupted_results_file_is_reported(tmp_path):
-    res = tmp_path / "results" / "theorem1_warp.quick.json"
+    res = tmp_path / "quick" / "results" / "theorem1_warp.json"
     res.parent.mkdir(parents=True)
     res.write_text('{"truncated": ')
     with pytest.raises(ValueError, match="not valid JSON"):
         run_experiments(out=tmp_path, quick=True, only=["theorem1_warp"], log=lambda m: None)
+
+
+def test_quick_runs_never_touch_the_full_figures_and_results(tmp_path):
+    # `reproduce --only theorem1_samples --quick` used to replace figures/theorem1_samples.png
+    full = tmp_path / "theorem1_samples.png"
+    full.write_bytes(b"committed figure")
+    rep = run_experiments(out=tmp_path, quick=True, only=["theorem1_samples"], log=lambda m: None)
+    assert full.read_bytes() == b"committed figure"
+    assert not (tmp_path / "results").exists()
+    r = rep["theorem1_samples"]
+    assert r["results"] == tmp_path / "quick" / "results" / "theorem1_samples.json"
+    assert all(f.parent == tmp_path / "quick" for f in r["figures"])
+
+
+def test_quick_folder_is_ignored_by_git():
+    root = default_root()
+    out = subprocess.run(
+        ["git", "check-ignore", "-q", "figures/quick/x.png"], cwd=root, capture_output=True
+    )
+    assert out.returncode == 0
+
+
+def _edit_one_number(path):
+    stored = read_json(path)
+    stored["results"]["edited"] = 1  # still valid JSON
+    path.write_text(json.dumps(stored, indent=1, sort_keys=True))
+
+
+def test_an_edited_results_file_is_detected_not_drawn(tmp_path):
+    run_experiments(out=tmp_path, quick=True, only=["theorem1_warp"], log=lambda m: None)
+    res = tmp_path / "quick" / "results" / "theorem1_warp.json"
+    read_results(res)  # the digest matches what was written
+    stored = read_json(res)
+    key = sorted(k for k, v in stored["results"].items() if isinstance(v, (int, float)))
+    text = res.read_text()
+    if key:  # change one number in place
+        stored["results"][key[0]] = stored["results"][key[0]] + 1
+        res.write_text(json.dumps(stored, indent=1, sort_keys=True))
+    else:
+        _edit_one_number(res)
+    assert res.read_text() != text
+    for plot_only in (True, False):
+        with pytest.raises(ValueError, match="does not match its digest"):
+            run_experiments(
+                out=tmp_path,
+                quick=True,
+                only=["theorem1_warp"],
+                plot_only=plot_only,
+                log=lambda m: None,
+            )
+
+
+def _bump_first_number(obj):
+    """Add 1 to the first int/float leaf of a JSON tree (in place); return whether one was found."""
+    items = (
+        obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else []
+    )
+    for k, v in items:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            obj[k] = v + 1
+            return True
+        if _bump_first_number(v):
+            return True
+    return False
+
+
+def test_every_committed_results_file_matches_its_digest(tmp_path):
+    files = sorted((default_root() / "figures" / "results").glob("*.json"))
+    assert files
+    for path in files:
+        stored = read_results(path)
+        assert stored["experiment"] == path.stem
+        # one number changed anywhere in the results is detected
+        assert _bump_first_number(stored["results"])
+        tampered = tmp_path / path.name
+        tampered.write_text(json.dumps(stored, indent=1, sort_keys=True))
+        with pytest.raises(ValueError, match="does not match its digest"):
+            read_results(tampered)
+
+
+def test_a_results_file_without_digest_is_recomputed_not_used(tmp_path):
+    run_experiments(out=tmp_path, quick=True, only=["theorem1_warp"], log=lambda m: None)
+    res = tmp_path / "quick" / "results" / "theorem1_warp.json"
+    stored = read_json(res)
+    del stored["digest"]
+    res.write_text(json.dumps(stored))
+    with pytest.raises(ValueError, match="has no payload digest"):
+        run_experiments(
+            out=tmp_path, quick=True, only=["theorem1_warp"], plot_only=True, log=lambda m: None
+        )
+    rep = run_experiments(out=tmp_path, quick=True, only=["theorem1_warp"], log=lambda m: None)
+    assert rep["theorem1_warp"]["status"] == "computed"
+    assert read_results(res)["digest"]
