@@ -27,6 +27,7 @@ a content-addressed store, ``ctx.model_dir``.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import sys
 import time
@@ -97,6 +98,50 @@ def discover_experiments(root: Path | None = None) -> dict[str, Path]:
     }
 
 
+#: Module attribute naming the experiments whose stored results an experiment reads.
+READS_RESULTS_OF = "READS_RESULTS_OF"
+
+
+def _reads(module: ModuleType) -> tuple[str, ...]:
+    return tuple(getattr(module, READS_RESULTS_OF, ()))
+
+
+def _after_what_they_read(names: list[str], modules: dict[str, ModuleType]) -> list[str]:
+    """``names`` reordered so that an experiment comes after every listed one whose results it
+    reads (otherwise in the given order)."""
+    ordered: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in ordered:
+            return
+        if name in visiting:
+            raise ValueError(f"experiments read each other's results in a cycle through {name!r}")
+        visiting.add(name)
+        for upstream in _reads(modules[name]):
+            if upstream in modules:
+                visit(upstream)
+        visiting.discard(name)
+        ordered.append(name)
+
+    for name in names:
+        visit(name)
+    return ordered
+
+
+def _with_upstream(digest: str, module: ModuleType, results_dir: Path) -> str:
+    """The fingerprint extended by the digests of the results ``module`` reads, so that it is
+    recomputed when they change (a missing file counts as a value of its own)."""
+    upstream = _reads(module)
+    if not upstream:
+        return digest
+    parts = [digest]
+    for name in upstream:
+        path = results_dir / f"{name}.json"
+        parts.append(f"{name}:{read_results(path)[DIGEST] if path.exists() else 'missing'}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
 def run_experiments(
     *,
     root: Path | None = None,
@@ -140,9 +185,11 @@ def run_experiments(
     unknown = [n for n in names if n not in available]
     if unknown:
         raise ValueError(f"unknown experiment(s) {unknown}; available: {sorted(available)}")
+    modules = {name: _load_module(available[name]) for name in names}
+    names = _after_what_they_read(names, modules)
     report: dict[str, dict[str, Any]] = {}
     for i, name in enumerate(names, 1):
-        module = _load_module(available[name])
+        module = modules[name]
         ctx = ExperimentContext(
             name=name,
             quick=quick,
@@ -153,6 +200,7 @@ def run_experiments(
         )
         results_path = figures_out / "results" / f"{name}.json"
         digest, deps = fingerprint(available[name], quick)
+        digest = _with_upstream(digest, module, figures_out / "results")
         t0 = time.perf_counter()
         status = "cached"
         stored = None

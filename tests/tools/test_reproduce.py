@@ -139,3 +139,42 @@ def test_a_results_file_without_digest_is_recomputed_not_used(tmp_path):
     rep = run_experiments(out=tmp_path, quick=True, only=["theorem1_warp"], log=lambda m: None)
     assert rep["theorem1_warp"]["status"] == "computed"
     assert read_results(res)["digest"]
+
+
+_TOY = '''
+from pathlib import Path
+READS_RESULTS_OF = {reads!r}
+def compute(ctx):
+    upstream = Path(ctx.figure_dir) / "results" / "b.json"
+    return {{"saw_b": upstream.exists(), "value": {value}}}
+def plot(results, ctx):
+    return []
+'''
+
+
+def _toy_root(tmp_path, b_value):
+    (tmp_path / "experiments").mkdir(exist_ok=True)
+    (tmp_path / "experiments" / "a.py").write_text(_TOY.format(reads=("b",), value=1))
+    (tmp_path / "experiments" / "b.py").write_text(_TOY.format(reads=(), value=b_value))
+    return tmp_path
+
+
+def test_an_experiment_runs_after_the_results_it_reads_and_follows_their_changes(tmp_path):
+    root = _toy_root(tmp_path, b_value=1)
+    out = tmp_path / "figures"
+    rep = run_experiments(root=root, out=out, log=lambda m: None)
+    assert list(rep) == ["b", "a"]  # a reads b's results: b first, though a sorts first
+    assert read_results(out / "results" / "a.json")["results"]["saw_b"] is True
+    again = run_experiments(root=root, out=out, log=lambda m: None)
+    assert again["a"]["status"] == again["b"]["status"] == "cached"
+    _toy_root(tmp_path, b_value=2)  # b's code, hence b's results, change: a must follow
+    third = run_experiments(root=root, out=out, log=lambda m: None)
+    assert third["b"]["status"] == "computed" and third["a"]["status"] == "computed"
+
+
+def test_experiments_that_read_each_other_are_refused(tmp_path):
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "experiments" / "a.py").write_text(_TOY.format(reads=("b",), value=1))
+    (tmp_path / "experiments" / "b.py").write_text(_TOY.format(reads=("a",), value=1))
+    with pytest.raises(ValueError, match="cycle"):
+        run_experiments(root=tmp_path, out=tmp_path / "figures", log=lambda m: None)
