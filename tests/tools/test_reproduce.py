@@ -141,7 +141,7 @@ def test_a_results_file_without_digest_is_recomputed_not_used(tmp_path):
     assert read_results(res)["digest"]
 
 
-_TOY = '''
+_TOY = """
 from pathlib import Path
 READS_RESULTS_OF = {reads!r}
 def compute(ctx):
@@ -149,7 +149,7 @@ def compute(ctx):
     return {{"saw_b": upstream.exists(), "value": {value}}}
 def plot(results, ctx):
     return []
-'''
+"""
 
 
 def _toy_root(tmp_path, b_value):
