@@ -85,7 +85,7 @@ def _prior(specs: list[str] | None, d: int):
     if not specs:
         return None
     from ..priors import FactorizedPrior
-    from ..verification import parse_marginal
+    from .specs import parse_marginal
 
     marginals = [parse_marginal(s) for s in specs]
     if len(marginals) == 1:

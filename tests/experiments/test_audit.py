@@ -12,8 +12,8 @@ from impossibility.tools.reproduce import run_experiments
 @pytest.mark.slow
 def test_audit_experiment_quick(tmp_path):
     run_experiments(out=tmp_path, quick=True, only=["audit"], log=lambda m: None)
-    res = read_json(tmp_path / "results" / "audit.quick.json")["results"]
-    assert (tmp_path / "audit.png").is_file()
+    res = read_json(tmp_path / "quick" / "results" / "audit.json")["results"]
+    assert (tmp_path / "quick" / "audit.png").is_file()
     for name in ("true_factors", "sprite_vae", "study_best"):
         rep = AuditReport.from_dict(res[name]["report"])
         for m in rep.metrics:

@@ -14,7 +14,7 @@ from impossibility.tools.reproduce import run_experiments
 def _run(tmp_path_factory, name):
     out = tmp_path_factory.mktemp(name)
     run_experiments(out=out, quick=True, only=[name], log=lambda m: None)
-    return out, read_json(out / "results" / f"{name}.quick.json")["results"]
+    return out / "quick", read_json(out / "quick" / "results" / f"{name}.json")["results"]
 
 
 @pytest.mark.slow  # ~17 s; the rows' numbers are tested fast in tests/biases/test_atlas.py
