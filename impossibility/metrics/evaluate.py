@@ -21,6 +21,7 @@ from impossibility._validation import check_int, check_rng, check_scalar
 
 from ._checks import check_data, check_n_jobs, check_representation
 from .dci import dci
+from .dci_es import dci_es
 from .explicitness import explicitness
 from .fairness import fairness, fairness_summary
 from .flatness import flatness
@@ -48,6 +49,7 @@ METRIC_NAMES: tuple[str, ...] = (
     "mcc",
     "fairness",
     "flatness",
+    "dci_es",
 )
 
 
@@ -185,6 +187,9 @@ def evaluate_representation(
     ``flatness``
         ``flatness`` (the main score, :math:`L_2` width over :math:`L_1` length),
         ``flatness_l2`` (:func:`flatness`).
+    ``dci_es``
+        ``dci_es_explicitness``, ``dci_es_size`` (:func:`dci_es`: regression-tree probes of
+        2 to 1024 leaves, training and test set).
 
     Parameters
     ----------
@@ -205,7 +210,7 @@ def evaluate_representation(
     continuous_sap : bool, default=False
         Use SAP's squared-correlation mode (factors treated as numbers).
     n_jobs : int, optional
-        Parallel classifier fits in DCI, SAP and fairness (joblib).
+        Parallel classifier fits in DCI, SAP, fairness and DCI-ES (joblib).
 
     Returns
     -------
@@ -312,4 +317,8 @@ def evaluate_representation(
             fl = flatness(data, rep, g, repeats=sz.flatness_repeats)
             out["flatness"] = fl["ave_flatness"]
             out["flatness_l2"] = fl["ave_flatness_l2"]
+        elif name == "dci_es":
+            z, y = draw(g, sz.num_train)
+            zt, yt = draw(g, sz.num_test)
+            out.update(dci_es(z, y, zt, yt, rng=g, n_jobs=n_jobs).as_dict())
     return out

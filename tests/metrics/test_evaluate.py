@@ -10,6 +10,7 @@ from impossibility.metrics import (
     METRIC_NAMES,
     MetricSizes,
     beta_vae_score,
+    dci_es,
     evaluate_representation,
     factor_vae_score,
     fairness,
@@ -65,6 +66,8 @@ def test_evaluate_representation_all_metrics(tiny):
         "fairness_max",
         "flatness",
         "flatness_l2",
+        "dci_es_explicitness",
+        "dci_es_size",
     }
     assert set(out) == expected_keys
     assert all(isinstance(v, float) and np.isfinite(v) for v in out.values())
@@ -76,6 +79,7 @@ def test_evaluate_representation_all_metrics(tiny):
     assert 0.0 <= out["fairness_mean"] <= out["fairness_max"] < 0.1
     # noise of sd 0.05 on every code lengthens the L1 steps (about 0.9 here; 1 without noise)
     assert 0.8 < out["flatness"] <= 1.0 + 1e-12
+    assert out["dci_es_explicitness"] > 0.8 and out["dci_es_size"] == 1.0
 
     # each family has its own child generator: a subset reproduces the same numbers
     sub = evaluate_representation(
@@ -89,10 +93,10 @@ def test_evaluate_representation_all_metrics(tiny):
 
 
 def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators(tiny):
-    # family m uses child METRIC_NAMES.index(m) of rng.spawn(11), with the sizes of MetricSizes
+    # family m uses child METRIC_NAMES.index(m) of rng.spawn(12), with the sizes of MetricSizes
     data, rep = tiny.Data(noise=0.2), tiny.perfect
     sizes = dataclasses.replace(EVAL_SMALL, sample_batch_size=32)
-    names = ["beta_vae", "factor_vae", "mig", "irs", "mcc", "fairness", "flatness"]
+    names = ["beta_vae", "factor_vae", "mig", "irs", "mcc", "fairness", "flatness", "dci_es"]
     out = evaluate_representation(
         rep, data, np.random.default_rng(5), metrics=names, sizes=sizes, prune_threshold=0.1
     )
@@ -136,6 +140,11 @@ def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators
             data, rep, sizes.num_train, child[m], batch_size=sizes.sample_batch_size
         )
     )
+    es_sets = sample_factors_and_codes(
+        data, rep, sizes.num_train, child["dci_es"], batch_size=sizes.sample_batch_size
+    ) + sample_factors_and_codes(
+        data, rep, sizes.num_test, child["dci_es"], batch_size=sizes.sample_batch_size
+    )
     assert out == {
         "beta_vae_train_accuracy": b.train_accuracy,
         "beta_vae_eval_accuracy": b.eval_accuracy,
@@ -150,9 +159,10 @@ def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators
         "fairness_max": float(np.mean(fair.max_fairness[~np.eye(3, dtype=bool)])),
         "flatness": flat["ave_flatness"],
         "flatness_l2": flat["ave_flatness_l2"],
+        **dci_es(*es_sets, rng=child["dci_es"]).as_dict(),
     }
     # the families added later are spawned last: the earlier ones keep their generators
-    assert METRIC_NAMES[-4:] == ("irs", "mcc", "fairness", "flatness")
+    assert METRIC_NAMES[-5:] == ("irs", "mcc", "fairness", "flatness", "dci_es")
 
 
 def test_evaluate_representation_errors(tiny):
