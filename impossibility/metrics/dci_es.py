@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike
 from impossibility._validation import as_array, check_rng, check_scalar
 
 from ._checks import as_split, check_n_jobs, check_two_classes, sklearn_seed
+from ._parallel import parallel_map
 
 __all__ = [
     "DCIESScores",
@@ -212,13 +213,7 @@ def loss_capacity_curve(
             )
     seeds = [sklearn_seed(rng) for _ in range(ytr.shape[1])]
     tasks = [(ztr, ytr[:, k], zte, yte[:, k], caps, seeds[k]) for k in range(ytr.shape[1])]
-    if n_jobs is None or n_jobs == 1:
-        rows = [_tree_losses(*t) for t in tasks]
-    else:
-        from joblib import Parallel, delayed
-
-        rows = Parallel(n_jobs=n_jobs)(delayed(_tree_losses)(*t) for t in tasks)
-    return np.stack(rows)
+    return np.stack(parallel_map(_tree_losses, tasks, n_jobs))
 
 
 def dci_es(

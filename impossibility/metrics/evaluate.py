@@ -183,7 +183,8 @@ def evaluate_representation(
     ``fairness``
         ``fairness_mean``, ``fairness_max``: the paper's aggregate (mean over targets of the mean
         over sensitive factors) of the class-weighted mean and of the largest total variation
-        (:func:`fairness`, boosted trees fitted in parallel with ``n_jobs``).
+        (:func:`fairness`, boosted trees fitted in parallel with ``n_jobs``, or on the idle
+        cores when ``n_jobs`` is ``None``; the values do not depend on it).
     ``flatness``
         ``flatness`` (the main score, :math:`L_2` width over :math:`L_1` length),
         ``flatness_l2`` (:func:`flatness`).
@@ -210,7 +211,8 @@ def evaluate_representation(
     continuous_sap : bool, default=False
         Use SAP's squared-correlation mode (factors treated as numbers).
     n_jobs : int, optional
-        Parallel classifier fits in DCI, SAP, fairness and DCI-ES (joblib).
+        Parallel classifier fits in DCI, SAP, fairness and DCI-ES (joblib; ``None``: in this
+        process, except fairness's fits, which then use the idle cores).
 
     Returns
     -------
@@ -309,7 +311,7 @@ def evaluate_representation(
                 num_test_points_per_class=sz.fairness_num_test_points_per_class,
                 batch_size=sz.sample_batch_size,
                 n_estimators=sz.fairness_n_estimators,
-                n_jobs=n_jobs,
+                n_jobs="auto" if n_jobs is None else n_jobs,
             )
             out["fairness_mean"] = fairness_summary(f.mean_fairness, "f")["f:mean_pred:mean_sens"]
             out["fairness_max"] = fairness_summary(f.max_fairness, "f")["f:mean_pred:mean_sens"]

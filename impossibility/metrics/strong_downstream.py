@@ -20,6 +20,7 @@ import numpy as np
 from impossibility._typing import GroundTruthDataLike, Representation
 from impossibility._validation import check_int, check_rng
 
+from ._parallel import parallel_map
 from .fairness import _check_fit_args
 from .sampling import _observe_and_encode, _sample_factors
 
@@ -120,8 +121,6 @@ def strong_downstream(
     sizes_n = [check_int(n, "num_train", minimum=1) for n in num_train]
     num_test = check_int(num_test, "num_test", minimum=1)
     n_experiment = check_int(n_experiment, "n_experiment", minimum=1)
-    from joblib import Parallel, delayed
-
     scores: dict[str, float] = {}
     for n in sizes_n:
         ytr, yte = _sample_factors(data, n, rng, k), _sample_factors(data, num_test, rng, k)
@@ -134,12 +133,8 @@ def strong_downstream(
                 za = _observe_and_encode(data, rep, a, rng)
                 tasks.append((za, a[:, i], _observe_and_encode(data, rep, b, rng), b[:, i]))
         seeds = rng.integers(2**31 - 1, size=len(tasks))
-        acc = np.array(
-            Parallel(n_jobs=n_jobs)(
-                delayed(_accuracies)(*t, int(s), n_estimators)
-                for t, s in zip(tasks, seeds, strict=True)
-            )
-        )
+        jobs = [(*t, int(s), n_estimators) for t, s in zip(tasks, seeds, strict=True)]
+        acc = np.array(parallel_map(_accuracies, jobs, n_jobs))
         plain, strong = acc[:k].mean(axis=0), acc[k:].mean(axis=0)
         if plain[1] == 0.0:
             raise ValueError(
