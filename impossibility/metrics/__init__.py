@@ -6,8 +6,9 @@
 Arrays are sample-major: codes ``(n, D)`` floats, factors ``(n, K)`` integer class labels.
 One metric per module (``mig``, ``dci``, ``dci_es``, ``sap``, ``modularity``, ``explicitness``,
 ``unsupervised``, ``downstream``, ``irs``, ``mcc``, ``udr``, ``fairness``,
-``strong_downstream``, ``flatness``, the sampling-based BetaVAE / FactorVAE scores in
-``sampling``) and :func:`evaluate_representation` for the per-representation ones at once.
+``strong_downstream``, ``flatness``, ``factored_components``, the sampling-based BetaVAE /
+FactorVAE scores in ``sampling``) and :func:`evaluate_representation` for the
+per-representation ones at once.
 Discretisation, entropy conventions and defaults follow the reference libraries
 (docs/metrics.md), with explicit ``numpy.random.Generator`` randomness and clear errors instead
 of NaN.
@@ -30,6 +31,7 @@ from .dci_es import (
 from .downstream import downstream_scores
 from .evaluate import METRIC_NAMES, MetricSizes, evaluate_representation
 from .explicitness import ExplicitnessScores, explicitness
+from .factored_components import linearity, normalised_top_ratio, traversal_spectra
 from .fairness import FairnessScores, fairness, fairness_summary, inter_group_fairness
 from .flatness import flatness, traversal_measures
 from .irs import IRSScores, irs
@@ -88,6 +90,9 @@ __all__ = [
     "intervene",
     "flatness",
     "traversal_measures",
+    "linearity",
+    "normalised_top_ratio",
+    "traversal_spectra",
     "UDRScores",
     "relative_strength",
     "gaussian_total_correlation",
