@@ -23,6 +23,7 @@ from ._checks import check_data, check_n_jobs, check_representation
 from .dci import dci
 from .dci_es import dci_es
 from .explicitness import explicitness
+from .factored_components import linearity
 from .fairness import fairness, fairness_summary
 from .flatness import flatness
 from .irs import irs
@@ -50,6 +51,7 @@ METRIC_NAMES: tuple[str, ...] = (
     "fairness",
     "flatness",
     "dci_es",
+    "linearity",
 )
 
 
@@ -81,6 +83,8 @@ class MetricSizes:
         Boosting stages of fairness's classifiers (scikit-learn's default).
     flatness_repeats : int, default=1024
         Traversals per factor of :func:`~impossibility.metrics.flatness` (disent's default).
+    linearity_repeats : int, default=1024
+        Traversals per factor of :func:`~impossibility.metrics.linearity` (disent's default).
 
     Raises
     ------
@@ -102,6 +106,7 @@ class MetricSizes:
     fairness_num_test_points_per_class: int = 100
     fairness_n_estimators: int = 100
     flatness_repeats: int = 1024
+    linearity_repeats: int = 1024
 
     def __post_init__(self) -> None:
         minimum = {"factor_vae_num_variance_estimate": 2, "score_batch_size": 2}
@@ -191,6 +196,9 @@ def evaluate_representation(
     ``dci_es``
         ``dci_es_explicitness``, ``dci_es_size`` (:func:`dci_es`: regression-tree probes of
         2 to 1024 leaves, training and test set).
+    ``linearity``
+        ``linearity_axis_ratio``, ``linearity_linear_ratio``, ``linearity_axis_alignment``
+        (:func:`linearity`, the linearity part of disent's factored components).
 
     Parameters
     ----------
@@ -323,4 +331,8 @@ def evaluate_representation(
             z, y = draw(g, sz.num_train)
             zt, yt = draw(g, sz.num_test)
             out.update(dci_es(z, y, zt, yt, rng=g, n_jobs=n_jobs).as_dict())
+        elif name == "linearity":
+            lin = linearity(data, rep, g, repeats=sz.linearity_repeats)
+            for key in ("axis_ratio", "linear_ratio", "axis_alignment"):
+                out[f"linearity_{key}"] = lin[f"linearity.{key}.var"]
     return out
