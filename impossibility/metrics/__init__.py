@@ -4,10 +4,11 @@
           y \\in \\mathbb Z^{n \\times K}
 
 Arrays are sample-major: codes ``(n, D)`` floats, factors ``(n, K)`` integer class labels.
-One metric per module (``mig``, ``dci``, ``sap``, ``modularity``, ``explicitness``,
+One metric per module (``mig``, ``dci``, ``dci_es``, ``sap``, ``modularity``, ``explicitness``,
 ``unsupervised``, ``downstream``, ``irs``, ``mcc``, ``udr``, ``fairness``,
-``strong_downstream``, ``flatness``, the sampling-based BetaVAE / FactorVAE scores in
-``sampling``) and :func:`evaluate_representation` for the per-representation ones at once.
+``strong_downstream``, ``flatness``, ``factored_components``, the sampling-based BetaVAE /
+FactorVAE scores in ``sampling``) and :func:`evaluate_representation` for the
+per-representation ones at once.
 Discretisation, entropy conventions and defaults follow the reference libraries
 (docs/metrics.md), with explicit ``numpy.random.Generator`` randomness and clear errors instead
 of NaN.
@@ -20,9 +21,17 @@ from impossibility._typing import GroundTruthDataLike
 from ._discretize import histogram_bin_edges, histogram_discretize
 from ._info import discrete_entropy, discrete_mutual_info
 from .dci import DCIScores, dci, dci_from_importance, dci_importance_matrix
+from .dci_es import (
+    DCI_ES_CAPACITIES,
+    DCIESScores,
+    dci_es,
+    explicitness_from_curve,
+    loss_capacity_curve,
+)
 from .downstream import downstream_scores
 from .evaluate import METRIC_NAMES, MetricSizes, evaluate_representation
 from .explicitness import ExplicitnessScores, explicitness
+from .factored_components import linearity, normalised_top_ratio, traversal_spectra
 from .fairness import FairnessScores, fairness, fairness_summary, inter_group_fairness
 from .flatness import flatness, traversal_measures
 from .irs import IRSScores, irs
@@ -58,6 +67,11 @@ __all__ = [
     "DCIScores",
     "dci_from_importance",
     "dci_importance_matrix",
+    "dci_es",
+    "DCIESScores",
+    "explicitness_from_curve",
+    "loss_capacity_curve",
+    "DCI_ES_CAPACITIES",
     "sap",
     "sap_score_matrix",
     "modularity",
@@ -76,6 +90,9 @@ __all__ = [
     "intervene",
     "flatness",
     "traversal_measures",
+    "linearity",
+    "normalised_top_ratio",
+    "traversal_spectra",
     "UDRScores",
     "relative_strength",
     "gaussian_total_correlation",

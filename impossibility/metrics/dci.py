@@ -26,6 +26,7 @@ from ._checks import (
     check_two_classes,
     sklearn_seed,
 )
+from ._parallel import parallel_map
 
 __all__ = [
     "dci",
@@ -180,20 +181,9 @@ def _importance_matrix(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     seeds = [sklearn_seed(rng) for _ in range(ytr.shape[1])]
     args = [(ztr, ytr[:, k], zte, yte[:, k], seeds[k]) for k in range(ytr.shape[1])]
-    if n_jobs is None or n_jobs == 1:
-        out = [_fit_gbt(*a) for a in args]
-    else:
-        from joblib import Parallel, delayed
-
-        # A factor with c classes grows c trees per stage: dispatch the costliest fits first
-        # (longest-processing-time order) so the workers finish together. Processes (joblib's
-        # default backend): boosting spends much of its time in GIL-holding Python code, so
-        # threads do not overlap well; joblib.parallel_config(backend=...) overrides.
-        order = np.argsort([-np.unique(ytr[:, k]).size for k in range(ytr.shape[1])], kind="stable")
-        done = Parallel(n_jobs=n_jobs)(delayed(_fit_gbt)(*args[k]) for k in order)
-        out = [None] * len(args)
-        for k, result in zip(order, done, strict=True):
-            out[k] = result
+    # a factor with c classes grows c trees per stage: its fit is dispatched first
+    classes = [np.unique(ytr[:, k]).size for k in range(ytr.shape[1])]
+    out = parallel_map(_fit_gbt, args, n_jobs, costs=classes)
     importance = np.stack([o[0] for o in out], axis=1)
     acc_train = np.array([o[1] for o in out])
     acc_test = np.array([o[2] for o in out])

@@ -21,7 +21,9 @@ from impossibility._validation import check_int, check_rng, check_scalar
 
 from ._checks import check_data, check_n_jobs, check_representation
 from .dci import dci
+from .dci_es import dci_es
 from .explicitness import explicitness
+from .factored_components import linearity
 from .fairness import fairness, fairness_summary
 from .flatness import flatness
 from .irs import irs
@@ -48,6 +50,8 @@ METRIC_NAMES: tuple[str, ...] = (
     "mcc",
     "fairness",
     "flatness",
+    "dci_es",
+    "linearity",
 )
 
 
@@ -79,6 +83,8 @@ class MetricSizes:
         Boosting stages of fairness's classifiers (scikit-learn's default).
     flatness_repeats : int, default=1024
         Traversals per factor of :func:`~impossibility.metrics.flatness` (disent's default).
+    linearity_repeats : int, default=1024
+        Traversals per factor of :func:`~impossibility.metrics.linearity` (disent's default).
 
     Raises
     ------
@@ -100,6 +106,7 @@ class MetricSizes:
     fairness_num_test_points_per_class: int = 100
     fairness_n_estimators: int = 100
     flatness_repeats: int = 1024
+    linearity_repeats: int = 1024
 
     def __post_init__(self) -> None:
         minimum = {"factor_vae_num_variance_estimate": 2, "score_batch_size": 2}
@@ -181,10 +188,17 @@ def evaluate_representation(
     ``fairness``
         ``fairness_mean``, ``fairness_max``: the paper's aggregate (mean over targets of the mean
         over sensitive factors) of the class-weighted mean and of the largest total variation
-        (:func:`fairness`, boosted trees fitted in parallel with ``n_jobs``).
+        (:func:`fairness`, boosted trees fitted in parallel with ``n_jobs``, or on the idle
+        cores when ``n_jobs`` is ``None``; the values do not depend on it).
     ``flatness``
         ``flatness`` (the main score, :math:`L_2` width over :math:`L_1` length),
         ``flatness_l2`` (:func:`flatness`).
+    ``dci_es``
+        ``dci_es_explicitness``, ``dci_es_size`` (:func:`dci_es`: regression-tree probes of
+        2 to 1024 leaves, training and test set).
+    ``linearity``
+        ``linearity_axis_ratio``, ``linearity_linear_ratio``, ``linearity_axis_alignment``
+        (:func:`linearity`, the linearity part of disent's factored components).
 
     Parameters
     ----------
@@ -205,7 +219,8 @@ def evaluate_representation(
     continuous_sap : bool, default=False
         Use SAP's squared-correlation mode (factors treated as numbers).
     n_jobs : int, optional
-        Parallel classifier fits in DCI, SAP and fairness (joblib).
+        Parallel classifier fits in DCI, SAP, fairness and DCI-ES (joblib; ``None``: in this
+        process, except fairness's fits, which then use the idle cores).
 
     Returns
     -------
@@ -304,7 +319,7 @@ def evaluate_representation(
                 num_test_points_per_class=sz.fairness_num_test_points_per_class,
                 batch_size=sz.sample_batch_size,
                 n_estimators=sz.fairness_n_estimators,
-                n_jobs=n_jobs,
+                n_jobs="auto" if n_jobs is None else n_jobs,
             )
             out["fairness_mean"] = fairness_summary(f.mean_fairness, "f")["f:mean_pred:mean_sens"]
             out["fairness_max"] = fairness_summary(f.max_fairness, "f")["f:mean_pred:mean_sens"]
@@ -312,4 +327,12 @@ def evaluate_representation(
             fl = flatness(data, rep, g, repeats=sz.flatness_repeats)
             out["flatness"] = fl["ave_flatness"]
             out["flatness_l2"] = fl["ave_flatness_l2"]
+        elif name == "dci_es":
+            z, y = draw(g, sz.num_train)
+            zt, yt = draw(g, sz.num_test)
+            out.update(dci_es(z, y, zt, yt, rng=g, n_jobs=n_jobs).as_dict())
+        elif name == "linearity":
+            lin = linearity(data, rep, g, repeats=sz.linearity_repeats)
+            for key in ("axis_ratio", "linear_ratio", "axis_alignment"):
+                out[f"linearity_{key}"] = lin[f"linearity.{key}.var"]
     return out

@@ -14,6 +14,8 @@ to length (flatness 1); a curved or folded one is shorter in width. With the wid
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
 from impossibility._typing import GroundTruthDataLike, Representation
@@ -47,6 +49,37 @@ def traversal_measures(z: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
         d = np.linalg.norm(c[:, :, None, :] - c[:, None, :, :], ord=p, axis=-1)
         width[s : s + per] = d.max(axis=(1, 2))
     return width, mean_step
+
+
+def _traversals(
+    data: GroundTruthDataLike,
+    rep: Representation,
+    rng: np.random.Generator,
+    repeats: int,
+    what: str,
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Check the arguments now, then yield ``(n_f, codes)`` per factor with ``n_f >= 2``.
+
+    ``codes`` ``(repeats, n_f, D)``: ``repeats`` random factor vectors, each expanded into a
+    traversal over all values of the factor, rendered and encoded together.
+    """
+    rng = check_rng(rng)
+    repeats = check_int(repeats, "repeats", minimum=1)
+    k, sizes = check_data(data)
+    check_representation(rep)
+    active = [f for f in range(k) if sizes[f] >= 2]
+    if not active:
+        raise ValueError(f"{what} needs a factor with at least 2 values; sizes {sizes}")
+
+    def encode() -> Iterator[tuple[int, np.ndarray]]:
+        for f in active:
+            n = sizes[f]
+            base = _sample_factors(data, repeats, rng, k)
+            factors = np.repeat(base, n, axis=0)
+            factors[:, f] = np.tile(np.arange(n), repeats)
+            yield n, _observe_and_encode(data, rep, factors, rng).reshape(repeats, n, -1)
+
+    return encode()
 
 
 def flatness(
@@ -86,21 +119,10 @@ def flatness(
     ValueError
         If ``repeats < 1``, no factor takes two values, or the codes are not finite.
     """
-    rng = check_rng(rng)
-    repeats = check_int(repeats, "repeats", minimum=1)
-    k, sizes = check_data(data)
-    check_representation(rep)
-    active = [f for f in range(k) if sizes[f] >= 2]
-    if not active:
-        raise ValueError(f"flatness needs a factor with at least 2 values; sizes {sizes}")
+    traversals = _traversals(data, rep, rng, repeats, "flatness")
     width = {1: [], 2: []}
     length = {1: [], 2: []}
-    for f in active:
-        n = sizes[f]
-        base = _sample_factors(data, repeats, rng, k)
-        factors = np.repeat(base, n, axis=0)
-        factors[:, f] = np.tile(np.arange(n), repeats)
-        z = _observe_and_encode(data, rep, factors, rng).reshape(repeats, n, -1)
+    for n, z in traversals:
         for p in (1, 2):
             w, step = traversal_measures(z, p)
             width[p].append(float(w.mean()))

@@ -7,8 +7,10 @@ disentanglement_lib's ``strong_downstream_task``.
 :math:`\\overline{\\mathrm{acc}}(n)` is the mean test accuracy over factors of boosted trees
 trained on :math:`n` labelled codes. For the *strong* accuracy, another factor :math:`j` is
 fixed to one value :math:`v` in the whole training set and the test set takes only the other
-values: the classifier must extrapolate to values of :math:`j` it never saw. A representation
-that separates the factors keeps the accuracy (gap near 0) (docs/metrics.md §2.11).
+values: the classifier must extrapolate to values of :math:`j` it never saw. In the
+interpolation variant (this package's addition) an interior value of :math:`j` is held out of
+training and is the only one tested. A representation that separates the factors keeps the
+accuracy (gap near 0) (docs/metrics.md §2.11).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from typing import Sequence
 import numpy as np
 
 from impossibility._typing import GroundTruthDataLike, Representation
-from impossibility._validation import check_int, check_rng
+from impossibility._validation import check_choice, check_int, check_rng
 
+from ._parallel import parallel_map
 from .fairness import _check_fit_args
 from .sampling import _observe_and_encode, _sample_factors
 
@@ -32,30 +35,50 @@ def intervene(
     target: int,
     sizes: Sequence[int],
     rng: np.random.Generator,
+    *,
+    split: str = "extrapolation",
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """Fix a random other factor to one value in training, and to the other values in test.
+    """Shift another factor between training and test: extrapolation or interpolation.
 
-    A factor :math:`j \\ne` ``target`` is chosen uniformly, then a value :math:`v` of it; the
-    training copy gets :math:`y_j = v` everywhere, the test copy gets values drawn uniformly
-    from the other :math:`n_j - 1`. Returns both copies, :math:`j` and :math:`v`.
+    ``"extrapolation"`` (the reference's): a factor :math:`j \\ne` ``target`` with
+    :math:`n_j \\ge 2` values is chosen uniformly, then a value :math:`v` of it; the training
+    copy gets :math:`y_j = v` everywhere, the test copy values drawn uniformly from the other
+    :math:`n_j - 1`, so the test set lies outside the training range of :math:`j`.
+
+    ``"interpolation"`` (this package's addition): :math:`j` is chosen among the other factors
+    with :math:`n_j \\ge 3` values and :math:`v` among its *interior* values
+    :math:`1, \\dots, n_j - 2`; the training copy gets values drawn uniformly from the other
+    :math:`n_j - 1` and the test copy :math:`y_j = v` everywhere, so the test points fall in a
+    gap inside the training range of :math:`j`.
+
+    Returns both copies, :math:`j` and :math:`v`.
 
     Raises
     ------
     ValueError
-        If there is no other factor with at least 2 values.
+        For an unknown ``split``, or if no other factor has enough values (2, or 3 for
+        interpolation).
     """
     rng = check_rng(rng)
-    others = [j for j in range(len(sizes)) if j != target and sizes[j] >= 2]
+    split = check_choice(split, "split", ("extrapolation", "interpolation"))
+    least = 2 if split == "extrapolation" else 3
+    others = [j for j in range(len(sizes)) if j != target and sizes[j] >= least]
     if not others:
         raise ValueError(
-            f"no factor other than {target} takes 2 or more values: nothing to intervene on"
+            f"no factor other than {target} takes {least} or more values: nothing to "
+            f"intervene on for the {split} split"
         )
     j = int(others[rng.integers(len(others))])
-    v = int(rng.integers(sizes[j]))
     train, test = factors_train.copy(), factors_test.copy()
-    train[:, j] = v
-    rest = rng.integers(sizes[j] - 1, size=test.shape[0])
-    test[:, j] = rest + (rest >= v)  # uniform over the values other than v
+    if split == "extrapolation":
+        v = int(rng.integers(sizes[j]))
+        fixed, spread = train, test
+    else:
+        v = 1 + int(rng.integers(sizes[j] - 2))
+        fixed, spread = test, train
+    fixed[:, j] = v
+    rest = rng.integers(sizes[j] - 1, size=spread.shape[0])
+    spread[:, j] = rest + (rest >= v)  # uniform over the values other than v
     return train, test, j, v
 
 
@@ -79,7 +102,8 @@ def strong_downstream(
     num_test: int = 5000,
     n_experiment: int = 10,
     n_estimators: int = 100,
-    n_jobs: int | None = None,
+    n_jobs: int | str | None = None,
+    split: str = "extrapolation",
 ) -> dict[str, float]:
     """Accuracy of boosted trees with and without a covariate shift in another factor.
 
@@ -95,6 +119,12 @@ def strong_downstream(
     \\mathrm{acc}`, as in the reference. A factor with a single value in a training set is
     predicted as that value instead of failing.
 
+    ``split`` selects the shift (:func:`intervene`): ``"extrapolation"``, the reference's and
+    the default (test values of the other factor never seen in training), or
+    ``"interpolation"``, this package's addition (test points at an interior value of the
+    other factor held out of training), with the same keys. ``n_jobs="auto"`` fits on the idle
+    cores; values never depend on ``n_jobs``.
+
     The reference draws the interventions from NumPy's global generator; everything here comes
     from ``rng``, so values agree with it in distribution. Defaults: the training sizes and test
     size of the study's downstream task, 10 repetitions, default boosted trees.
@@ -107,10 +137,10 @@ def strong_downstream(
     ------
     TypeError
         For a ``data`` without the ground-truth interface, a non-callable ``rep``, a ``rng``
-        that is not a Generator, or non-integer sizes.
+        that is not a Generator, non-integer sizes, or a ``split`` that is not a string.
     ValueError
-        For sizes below 1, fewer than 2 factors, no factor to intervene on, non-finite codes, or
-        a test accuracy of 0 (the gap's denominator).
+        For sizes below 1, fewer than 2 factors, an unknown ``split``, no factor to intervene
+        on, non-finite codes, or a test accuracy of 0 (the gap's denominator).
     """
     rng, n_estimators, n_jobs, k, sizes = _check_fit_args(
         rng, data, rep, n_estimators, n_jobs, "a covariate shift"
@@ -120,8 +150,7 @@ def strong_downstream(
     sizes_n = [check_int(n, "num_train", minimum=1) for n in num_train]
     num_test = check_int(num_test, "num_test", minimum=1)
     n_experiment = check_int(n_experiment, "n_experiment", minimum=1)
-    from joblib import Parallel, delayed
-
+    split = check_choice(split, "split", ("extrapolation", "interpolation"))
     scores: dict[str, float] = {}
     for n in sizes_n:
         ytr, yte = _sample_factors(data, n, rng, k), _sample_factors(data, num_test, rng, k)
@@ -130,16 +159,12 @@ def strong_downstream(
         tasks = [(ztr, ytr[:, i], zte, yte[:, i]) for i in range(k)]
         for i in range(k):
             for _ in range(n_experiment):
-                a, b, _, _ = intervene(ytr, yte, i, sizes, rng)
+                a, b, _, _ = intervene(ytr, yte, i, sizes, rng, split=split)
                 za = _observe_and_encode(data, rep, a, rng)
                 tasks.append((za, a[:, i], _observe_and_encode(data, rep, b, rng), b[:, i]))
         seeds = rng.integers(2**31 - 1, size=len(tasks))
-        acc = np.array(
-            Parallel(n_jobs=n_jobs)(
-                delayed(_accuracies)(*t, int(s), n_estimators)
-                for t, s in zip(tasks, seeds, strict=True)
-            )
-        )
+        jobs = [(*t, int(s), n_estimators) for t, s in zip(tasks, seeds, strict=True)]
+        acc = np.array(parallel_map(_accuracies, jobs, n_jobs))
         plain, strong = acc[:k].mean(axis=0), acc[k:].mean(axis=0)
         if plain[1] == 0.0:
             raise ValueError(

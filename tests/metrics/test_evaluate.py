@@ -10,11 +10,13 @@ from impossibility.metrics import (
     METRIC_NAMES,
     MetricSizes,
     beta_vae_score,
+    dci_es,
     evaluate_representation,
     factor_vae_score,
     fairness,
     flatness,
     irs,
+    linearity,
     mcc,
     mig,
     sample_factors_and_codes,
@@ -32,6 +34,7 @@ EVAL_SMALL = MetricSizes(
     fairness_num_test_points_per_class=20,
     fairness_n_estimators=10,
     flatness_repeats=8,
+    linearity_repeats=8,
 )
 
 
@@ -65,6 +68,11 @@ def test_evaluate_representation_all_metrics(tiny):
         "fairness_max",
         "flatness",
         "flatness_l2",
+        "dci_es_explicitness",
+        "dci_es_size",
+        "linearity_axis_ratio",
+        "linearity_linear_ratio",
+        "linearity_axis_alignment",
     }
     assert set(out) == expected_keys
     assert all(isinstance(v, float) and np.isfinite(v) for v in out.values())
@@ -76,6 +84,9 @@ def test_evaluate_representation_all_metrics(tiny):
     assert 0.0 <= out["fairness_mean"] <= out["fairness_max"] < 0.1
     # noise of sd 0.05 on every code lengthens the L1 steps (about 0.9 here; 1 without noise)
     assert 0.8 < out["flatness"] <= 1.0 + 1e-12
+    assert out["dci_es_explicitness"] > 0.95 and out["dci_es_size"] == 1.0
+    # noise of sd 0.05 spreads a little variance off the axis (0.995 and 0.997 over 3 seeds)
+    assert out["linearity_axis_ratio"] > 0.95 and out["linearity_axis_alignment"] > 0.95
 
     # each family has its own child generator: a subset reproduces the same numbers
     sub = evaluate_representation(
@@ -89,10 +100,20 @@ def test_evaluate_representation_all_metrics(tiny):
 
 
 def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators(tiny):
-    # family m uses child METRIC_NAMES.index(m) of rng.spawn(11), with the sizes of MetricSizes
+    # family m uses child METRIC_NAMES.index(m) of rng.spawn(13), with the sizes of MetricSizes
     data, rep = tiny.Data(noise=0.2), tiny.perfect
     sizes = dataclasses.replace(EVAL_SMALL, sample_batch_size=32)
-    names = ["beta_vae", "factor_vae", "mig", "irs", "mcc", "fairness", "flatness"]
+    names = [
+        "beta_vae",
+        "factor_vae",
+        "mig",
+        "irs",
+        "mcc",
+        "fairness",
+        "flatness",
+        "dci_es",
+        "linearity",
+    ]
     out = evaluate_representation(
         rep, data, np.random.default_rng(5), metrics=names, sizes=sizes, prune_threshold=0.1
     )
@@ -136,6 +157,12 @@ def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators
             data, rep, sizes.num_train, child[m], batch_size=sizes.sample_batch_size
         )
     )
+    lin = linearity(data, rep, child["linearity"], repeats=sizes.linearity_repeats)
+    es_sets = sample_factors_and_codes(
+        data, rep, sizes.num_train, child["dci_es"], batch_size=sizes.sample_batch_size
+    ) + sample_factors_and_codes(
+        data, rep, sizes.num_test, child["dci_es"], batch_size=sizes.sample_batch_size
+    )
     assert out == {
         "beta_vae_train_accuracy": b.train_accuracy,
         "beta_vae_eval_accuracy": b.eval_accuracy,
@@ -150,9 +177,14 @@ def test_evaluate_representation_is_the_individual_metrics_on_spawned_generators
         "fairness_max": float(np.mean(fair.max_fairness[~np.eye(3, dtype=bool)])),
         "flatness": flat["ave_flatness"],
         "flatness_l2": flat["ave_flatness_l2"],
+        **dci_es(*es_sets, rng=child["dci_es"]).as_dict(),
+        **{
+            f"linearity_{k}": lin[f"linearity.{k}.var"]
+            for k in ("axis_ratio", "linear_ratio", "axis_alignment")
+        },
     }
     # the families added later are spawned last: the earlier ones keep their generators
-    assert METRIC_NAMES[-4:] == ("irs", "mcc", "fairness", "flatness")
+    assert METRIC_NAMES[-6:] == ("irs", "mcc", "fairness", "flatness", "dci_es", "linearity")
 
 
 def test_evaluate_representation_errors(tiny):
@@ -195,6 +227,7 @@ def test_metric_sizes_defaults_are_the_reference_study():
         "fairness_num_test_points_per_class": 100,
         "fairness_n_estimators": 100,
         "flatness_repeats": 1024,
+        "linearity_repeats": 1024,
     }
     with pytest.raises(dataclasses.FrozenInstanceError):
         MetricSizes().num_train = 5

@@ -97,3 +97,20 @@ def test_fairness_errors(tiny):
         inter_group_fairness(np.array([[0.5, 1.0]]))
     with pytest.raises(ValueError, match="every sensitive class needs predictions"):
         inter_group_fairness(np.array([[0, 1], [0, 2]]))
+
+
+def test_fairness_is_the_same_for_every_n_jobs(tiny):
+    # every factor's seed is drawn before any fit, and the parallel fits are returned in
+    # factor order whatever order they ran in: equal to the last bit
+    data = tiny.Data(sizes=(3, 4, 5))
+    runs = [
+        fairness(data, tiny.perfect, np.random.default_rng(1), **SMALL, n_jobs=n_jobs)
+        for n_jobs in (None, 1, 2, -1, "auto")
+    ]
+    for other in runs[1:]:
+        np.testing.assert_array_equal(other.mean_fairness, runs[0].mean_fairness)
+        np.testing.assert_array_equal(other.max_fairness, runs[0].max_fairness)
+    with pytest.raises(TypeError, match="n_jobs must be an integer"):
+        fairness(data, tiny.perfect, np.random.default_rng(1), n_jobs="all")
+    with pytest.raises(ValueError, match="n_jobs"):
+        fairness(data, tiny.perfect, np.random.default_rng(1), n_jobs=0)
