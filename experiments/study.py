@@ -232,8 +232,9 @@ def _plot_variance(results: dict, ctx: Any, ds: str) -> list:
     ax.set_xticks(range(len(keys)), [lab[k] for k in keys], rotation=45, ha="right")
     ax.set_ylabel("share of the total sum of squares")
     ax.set_ylim(0, 1)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0, -0.35), ncol=3)
-    ax.set_title("Nested variance decomposition")
+    # legends above the axes: below them they collide with the long rotated metric names
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+    ax.set_title("Nested variance decomposition", pad=22)
     # distributions of each metric per objective
     rows = results["runs"]
     models = _models(results, ds)
@@ -256,8 +257,8 @@ def _plot_variance(results: dict, ctx: Any, ds: str) -> list:
         bx.plot([], [], color=cmap(i), lw=6, alpha=0.7, label=MODEL_LABELS[m].split(" (")[0])
     bx.set_xticks(range(len(dis)), [lab[k] for k in dis], rotation=45, ha="right")
     bx.set_ylabel("score (all values and seeds)")
-    bx.set_title("Metric distributions per objective")
-    bx.legend(fontsize=6, ncol=3, loc="upper left", bbox_to_anchor=(0, -0.35))
+    bx.set_title("Metric distributions per objective", pad=30)
+    bx.legend(fontsize=6, ncol=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()
     return savefig(fig, ctx.figure_dir / f"study_variance{_suffix(results, ds)}.png")
 
