@@ -222,9 +222,9 @@ def _plot_spearman(results: dict, ctx: Any, ds: str) -> list:
             p, q = keys.index(a), keys.index(b)
             y = i + (j - 0.5) * 0.3
             bx.errorbar(
-                S[p][q],
+                np.nan if S[p][q] is None else S[p][q],
                 y,
-                xerr=[[S[p][q] - ud["low"][p][q]], [ud["high"][p][q] - S[p][q]]],
+                xerr=_err([S[p][q]], [ud["low"][p][q]], [ud["high"][p][q]]),
                 fmt="os"[j],
                 color=("tab:blue", "tab:orange")[j],
                 ms=4,
@@ -273,7 +273,7 @@ def _plot_variance(results: dict, ctx: Any, ds: str) -> list:
     ax.errorbar(
         range(len(keys)),
         1 - seed,
-        yerr=[hi - seed, seed - lo],
+        yerr=_err(-seed, -hi, -lo),  # the bar sits at 1 − seed
         fmt="none",
         color="k",
         capsize=2,
@@ -313,6 +313,12 @@ def _plot_variance(results: dict, ctx: Any, ds: str) -> list:
     return savefig(fig, ctx.figure_dir / f"study_variance{_suffix(results, ds)}.png")
 
 
+def _err(est, low, high) -> np.ndarray:
+    """Error-bar lengths; a percentile interval may miss its estimate (then a bar of 0)."""
+    est, low, high = (np.asarray(a, dtype=float) for a in (est, low, high))
+    return np.nan_to_num(np.maximum(0.0, np.array([est - low, high - est])))
+
+
 def _dots(ax, est, low, high, labels, band=None, title=""):
     """Dot plot of rates with intervals around 0.5 (and the random-choice band, shaded)."""
     y = np.arange(len(est))
@@ -321,7 +327,7 @@ def _dots(ax, est, low, high, labels, band=None, title=""):
     ax.axvline(0.5, color="k", lw=0.6)
     est, low, high = (np.array(a, dtype=float) for a in (est, low, high))
     ax.errorbar(
-        est, y, xerr=[est - low, high - est], fmt="o", color="tab:purple", ms=3.5, capsize=2, lw=0.9
+        est, y, xerr=_err(est, low, high), fmt="o", color="tab:purple", ms=3.5, capsize=2, lw=0.9
     )
     ax.set_yticks(y, labels, fontsize=7)
     ax.invert_yaxis()
@@ -425,7 +431,7 @@ def _plot_downstream(results: dict, ctx: Any, ds: str) -> list:
             x + (j - 1.5) * 0.2,
             [results["downstream"][ds][m][k] for m in models],
             0.2,
-            yerr=[ud["downstream"]["seed_sd"][m][k] for m in models],
+            yerr=np.nan_to_num([ud["downstream"]["seed_sd"][m][k] for m in models]),
             capsize=1.5,
             error_kw={"lw": 0.7},
             color=c,
