@@ -253,7 +253,7 @@ def _plot_variance(results: dict, ctx: Any, ds: str) -> list:
     lab = {
         **results["labels"]["disentanglement"],
         **results["labels"]["unsupervised"],
-        **results["labels"]["downstream"],
+        **_down_names(results),
     }
     var, uv = results["variance"][ds], _unc(results, ds)["variance"]
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1, 1.3]})
@@ -389,13 +389,11 @@ def _plot_selection(results: dict, ctx: Any, ds: str) -> list:
     return savefig(fig, ctx.figure_dir / f"study_selection{_suffix(results, ds)}.png")
 
 
-def _plot_downstream(results: dict, ctx: Any, ds: str) -> list:
-    import matplotlib.pyplot as plt
-
-    dis, down = results["keys"]["disentanglement"], results["keys"]["downstream"]
+def _down_names(results: dict) -> dict:
+    """Downstream labels with the label counts of the run, the same in every figure."""
     small = results.get("settings", {}).get("downstream_small", "small")
     big = results.get("settings", {}).get("num_train", "all")
-    names = {
+    return {
         "lr_small": f"LR@{small}",
         "lr_all": f"LR@{big}",
         "lr_efficiency": f"LR eff. ({small}/{big})",
@@ -403,6 +401,13 @@ def _plot_downstream(results: dict, ctx: Any, ds: str) -> list:
         "gbt_all": f"GBT@{big}",
         "gbt_efficiency": f"GBT eff. ({small}/{big})",
     }
+
+
+def _plot_downstream(results: dict, ctx: Any, ds: str) -> list:
+    import matplotlib.pyplot as plt
+
+    dis, down = results["keys"]["disentanglement"], results["keys"]["downstream"]
+    names = _down_names(results)
     ud = _unc(results, ds)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1.4, 1]})
     u = ud["metrics_vs_downstream"]

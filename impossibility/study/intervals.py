@@ -136,6 +136,8 @@ def seed_share_interval(
     gives the interval. It is exact for normal, equal-variance seed noise; a bootstrap of three
     seeds per cell covered the share in only 76 % of simulated studies (``bootstrap``).
     Returns ``(share, low, high)``; NaNs when the score is constant or there is no replicate.
+    The interval is for :math:`\theta\le(n-C)/(n-1)`; when a score is mostly noise
+    (:math:`F<1`) the observed share can exceed that bound and lie above its interval.
 
     Raises
     ------
