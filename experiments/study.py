@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from impossibility.study import MODELS, PRESETS, run_study, summarize
+from impossibility.tools.interval_plots import dot_plot, error_lengths, heatmap_with_intervals
 from impossibility.tools.plotting import figure_style, savefig
 
 DESCRIPTION = (
@@ -91,35 +92,6 @@ def compute(ctx: Any) -> dict:
         "seeds": list(p.seeds),
     }
     return out
-
-
-def _shade(ax, matrix, xlabels, ylabels, title, low=None, high=None, vmin=-1.0, vmax=1.0):
-    """Heat map with each value printed; a value whose interval excludes 0 gets a '*'."""
-    m = np.array([[np.nan if v is None else v for v in row] for row in matrix], dtype=float)
-    lo = None if low is None else np.array(low, dtype=float)
-    hi = None if high is None else np.array(high, dtype=float)
-    im = ax.imshow(m, vmin=vmin, vmax=vmax, cmap="RdBu_r")
-    ax.set_xticks(range(len(xlabels)), xlabels, rotation=45, ha="right")
-    ax.set_yticks(range(len(ylabels)), ylabels)
-    for i in range(m.shape[0]):
-        for j in range(m.shape[1]):
-            if not np.isfinite(m[i, j]):
-                ax.text(j, i, "n/a", ha="center", va="center", fontsize=6)
-                continue
-            star = lo is not None and lo[i, j] < hi[i, j] and (lo[i, j] > 0 or hi[i, j] < 0)
-            dark = abs(m[i, j] - (vmin + vmax) / 2) > 0.3 * (vmax - vmin)
-            ax.text(
-                j,
-                i,
-                f"{m[i, j]:.2f}" + ("*" if star else ""),
-                ha="center",
-                va="center",
-                fontsize=6,
-                color="white" if dark else "black",
-            )
-    ax.set_title(title, fontsize=9)
-    ax.spines[:].set_visible(False)
-    return im
 
 
 def _models(results: dict, ds: str) -> list[str]:
@@ -205,7 +177,7 @@ def _plot_spearman(results: dict, ctx: Any, ds: str) -> list:
     labels = [results["labels"]["disentanglement"][k] for k in keys]
     u = _unc(results, ds)["spearman_metrics"]
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10.5, 4.4), gridspec_kw={"width_ratios": [1.2, 1]})
-    im = _shade(
+    im = heatmap_with_intervals(
         ax,
         results["spearman"][ds]["metrics"],
         labels,
@@ -224,7 +196,7 @@ def _plot_spearman(results: dict, ctx: Any, ds: str) -> list:
             bx.errorbar(
                 np.nan if S[p][q] is None else S[p][q],
                 y,
-                xerr=_err([S[p][q]], [ud["low"][p][q]], [ud["high"][p][q]]),
+                xerr=error_lengths([S[p][q]], [ud["low"][p][q]], [ud["high"][p][q]]),
                 fmt="os"[j],
                 color=("tab:blue", "tab:orange")[j],
                 ms=4,
@@ -273,7 +245,7 @@ def _plot_variance(results: dict, ctx: Any, ds: str) -> list:
     ax.errorbar(
         range(len(keys)),
         1 - seed,
-        yerr=_err(-seed, -hi, -lo),  # the bar sits at 1 − seed
+        yerr=error_lengths(-seed, -hi, -lo),  # the bar sits at 1 − seed
         fmt="none",
         color="k",
         capsize=2,
@@ -313,28 +285,6 @@ def _plot_variance(results: dict, ctx: Any, ds: str) -> list:
     return savefig(fig, ctx.figure_dir / f"study_variance{_suffix(results, ds)}.png")
 
 
-def _err(est, low, high) -> np.ndarray:
-    """Error-bar lengths; a percentile interval may miss its estimate (then a bar of 0)."""
-    est, low, high = (np.asarray(a, dtype=float) for a in (est, low, high))
-    return np.nan_to_num(np.maximum(0.0, np.array([est - low, high - est])))
-
-
-def _dots(ax, est, low, high, labels, band=None, title=""):
-    """Dot plot of rates with intervals around 0.5 (and the random-choice band, shaded)."""
-    y = np.arange(len(est))
-    if band:
-        ax.axvspan(*band, color="0.88", zorder=0, label="random choice, 95 %")
-    ax.axvline(0.5, color="k", lw=0.6)
-    est, low, high = (np.array(a, dtype=float) for a in (est, low, high))
-    ax.errorbar(
-        est, y, xerr=_err(est, low, high), fmt="o", color="tab:purple", ms=3.5, capsize=2, lw=0.9
-    )
-    ax.set_yticks(y, labels, fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.set_title(title, fontsize=8)
-
-
 def _span(sizes: list) -> str:
     return str(min(sizes)) if min(sizes) == max(sizes) else f"{min(sizes)}–{max(sizes)}"
 
@@ -351,7 +301,7 @@ def _plot_selection(results: dict, ctx: Any, ds: str) -> list:
     gs = fig.add_gridspec(1, len(uns) + 1, width_ratios=[2.6] + [1] * len(uns))
     ax = fig.add_subplot(gs[0])
     um = _unc(results, ds)["metrics_vs_unsupervised"]
-    im = _shade(
+    im = heatmap_with_intervals(
         ax,
         results["spearman"][ds]["metrics_vs_unsupervised"],
         ul,
@@ -366,7 +316,7 @@ def _plot_selection(results: dict, ctx: Any, ds: str) -> list:
         bx = fig.add_subplot(gs[j + 1])
         dot_axes.append(bx)
         e = us[u]
-        _dots(
+        dot_plot(
             bx,
             [e[k]["win_rate"] for k in dis],
             [e[k]["low"] for k in dis],
@@ -411,7 +361,7 @@ def _plot_downstream(results: dict, ctx: Any, ds: str) -> list:
     ud = _unc(results, ds)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1.4, 1]})
     u = ud["metrics_vs_downstream"]
-    im = _shade(
+    im = heatmap_with_intervals(
         ax,
         results["spearman"][ds]["metrics_vs_downstream"],
         [names[k] for k in down],
@@ -476,7 +426,7 @@ def _plot_transfer(results: dict, ctx: Any) -> list:
         ("other_metric_other_data", "other metric, other data set"),
     )
     fig, ax = plt.subplots(figsize=(6.4, 2.8))
-    _dots(
+    dot_plot(
         ax,
         [t[c]["win_rate"] for c, _ in cases],
         [t[c]["low"] for c, _ in cases],
