@@ -224,15 +224,9 @@ def compute(ctx: Any) -> dict:
         "factors_num_values": data.factors_num_values,
     }
     for key, name in enumerate(PRIORS):
-        vae, hist, cached = preset.train_or_load(
-            ctx.model_dir,
-            x_train,
-            ctx.shared_rng(10, key),
-            prior=name,
-            seed=ctx.seed,
-            key=key,
-            log=ctx.log,
-        )
+        rng = ctx.shared_rng(10, key)
+        kw = {"prior": name, "seed": ctx.seed, "key": key, "log": ctx.log}
+        vae, hist, cached = preset.train_or_load(ctx.model_dir, x_train, rng, **kw)
         f = im.entangling_bijection(vae.prior or im.FactorizedPrior.standard_normal(d), A)
         twin = vae.entangled(f)
         steps, curve = _smooth_curve(np.asarray(hist["elbo"]))
@@ -399,15 +393,8 @@ def _plot_ground_truth(res: dict, ctx: Any) -> list:
         W = np.abs(M)
         ax.imshow(W, cmap="Greys", vmin=0, vmax=1)
         for (i, j), v in np.ndenumerate(W):
-            ax.text(
-                j,
-                i,
-                f"{v:.2f}".lstrip("0") if v < 1 else "1",
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="white" if v > 0.55 else "k",
-            )
+            txt, tone = f"{v:.2f}".lstrip("0") if v < 1 else "1", "white" if v > 0.55 else "k"
+            ax.text(j, i, txt, ha="center", va="center", fontsize=7, color=tone)
         ax.set_xticks(range(4), names, rotation=90, fontsize=7.5)
         ax.set_yticks(range(4), [f"${sym}_{i + 1}$" for i in range(4)], fontsize=8)
         ax.set_title(f"|∂ factor / ∂${sym}_i$|", fontsize=8.5)
