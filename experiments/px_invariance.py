@@ -13,6 +13,16 @@ pitfall 6), and the two models use independent random draws. With common random 
 is also estimated from the model's own draws pushed through f (f(z) ~ p, so they are draws of the
 twin's prior): every weight is then the model's, up to the rounding of f⁻¹(f(z)), and the paired
 difference of the two estimates is zero to rounding.
+
+Figures
+-------
+px_invariance_surfaces
+    Part 1: exact log p(x) of the model and of its twin on a grid of x (invertible decoder,
+    d = 2), and their difference, at the level of rounding.
+px_invariance_noisy
+    Part 2: log p(x) of the model and of its twin for a noisy decoder, by quadrature (d = 2) and
+    importance sampling (d = 2 … 5), with independent draws (± 2 standard errors, and the share of
+    intervals expected to miss 0) and with common random numbers (difference zero to rounding).
 """
 
 from __future__ import annotations

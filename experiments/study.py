@@ -5,13 +5,44 @@ compute() runs (or resumes) the sweep of :func:`impossibility.study.run_study` w
 cache in ``ctx.cache_dir`` and returns :func:`impossibility.study.summarize` of the records;
 plot() draws the paper's figure families from those numbers:
 
-Figures (claims 1-5 of docs/study.md): ``study_tc`` (TC of mean and sampled codes against the
-regularisation strength), ``study_spearman`` (rank correlations between metrics),
-``study_variance`` (variance shares of objective, hyperparameter and seed), ``study_selection``
-(unsupervised model selection), ``study_downstream`` and ``study_transfer``; every number with
-its 95 % interval (``results["uncertainty"]``, :mod:`impossibility.study.uncertainty`).
+Every number carries its 95 % interval (``results["uncertainty"]``,
+:mod:`impossibility.study.uncertainty`); the claims are numbered as in docs/study.md. Figures of
+the first data set (sprites16) have no suffix; those of mixing5 end in ``_mixing5``.
 
-Figures of the first data set have no suffix; those of the others end in ``_<data set>``.
+Figures
+-------
+study_tc
+    Claim 1 on sprites16: Gaussian total correlation of the mean and of the sampled codes against
+    each objective's regularisation strength (one dot per seed, geometric mean as a line; stronger
+    to the right in every panel), with Spearman's rho and its 95 % interval.
+study_tc_mixing5
+    Claim 1 on mixing5, as ``study_tc``.
+study_spearman
+    Claim 2 on sprites16: Spearman rank correlations between the disentanglement metrics over all
+    models, each with its 95 % interval; a star marks an interval that excludes 0.
+study_spearman_mixing5
+    Claim 2 on mixing5, as ``study_spearman``.
+study_variance
+    Claim 3 on sprites16: the shares of each metric's variance explained by the objective, by the
+    hyperparameter within the objective and by the seed, with the seed share's 95 % interval.
+study_variance_mixing5
+    Claim 3 on mixing5, as ``study_variance``.
+study_selection
+    Claim 4a on sprites16: Spearman correlations between unsupervised scores and metrics, and the
+    probability that the run an unsupervised score picks beats another run of its objective, per
+    metric, with 95 % bootstrap intervals over seeds and the band where a random pick falls.
+study_selection_mixing5
+    Claim 4a on mixing5, as ``study_selection``.
+study_transfer
+    Claim 4b: the probability that the hyperparameter chosen on one metric or data set beats a
+    random one on the same or another metric and data set, with 95 % intervals around chance.
+study_downstream
+    Claim 5 on sprites16: Spearman correlations between each metric and downstream accuracy from
+    100 and 1,000 labels (logistic regression, gradient-boosted trees) and the sample efficiency
+    100/1,000, starred where the 95 % interval excludes 0; beside them the accuracy of each
+    objective with the chance level and the seeds' spread.
+study_downstream_mixing5
+    Claim 5 on mixing5, as ``study_downstream``.
 """
 
 from __future__ import annotations

@@ -7,18 +7,21 @@ whose Theorem-1 map is the rotation f(z) = Az, and one with an i.i.d. logistic p
 f = G⁻¹ ∘ A ∘ G is nonlinear. The twin of each (``vae.entangled(f)``) has the pushforward
 encoder f#q and the decoder p(x | f⁻¹(z')).
 
-Figure ``vae_twin_elbo``: the paired differences twin − VAE over held-out images of the ELBO, its
-two terms and the importance-weighted log p(x), with independent draws for the two models
-(Monte-Carlo noise, 95 % intervals) and with common random numbers (the twin at f of the model's
-draws: rounding, ≤ 1e-13 per sample); and the histogram of the per-sample differences both ways.
-
-Figure ``vae_twin_ground_truth``: the exact version of the traversals (``vae_twin_traversals``
-shows them for this trained VAE, which is only partly disentangled): the sprite renderer driven by
-continuous factors z ~ N(0, I) (scale, angle, x, y) is a generator g whose latents are the true
-factors, its twin g ∘ f⁻¹ renders the same distribution of images, and traversing one latent
-changes one factor for g and every factor for g ∘ f⁻¹. Beside it, the continuous-factor data set
-(logistic factors through an invertible network): the true factors g⁻¹(x) recovered exactly along
-traversals of each model's latents.
+Figures
+-------
+vae_twin_elbo
+    The paired differences twin − VAE over held-out images of the ELBO, its two terms and the
+    importance-weighted log p(x), with independent draws for the two models (Monte-Carlo noise,
+    95 % intervals) and with common random numbers (the twin at f of the model's draws: rounding,
+    at most 1e-13 per sample); and the histogram of the per-sample differences both ways.
+vae_twin_ground_truth
+    The exact version of the traversals (``vae_twin_traversals`` shows them for this trained VAE,
+    which is only partly disentangled): the sprite renderer driven by continuous factors
+    z ~ N(0, I) (scale, angle, x, y) is a generator g whose latents are the true factors, its
+    twin g ∘ f⁻¹ renders the same distribution of images, and traversing one latent changes one
+    factor for g and every factor for g ∘ f⁻¹. Beside it, the continuous-factor data set
+    (logistic factors through an invertible network): the true factors g⁻¹(x) recovered exactly
+    along traversals of each model's latents.
 """
 
 from __future__ import annotations
