@@ -193,6 +193,15 @@ class FactorizedPrior:
         m = self.marginals[i]
         return float(m.mean()), float(m.std())
 
+    def location_scale(self, i: int) -> tuple[float, float] | None:
+        """``(loc, scale)`` of marginal ``i`` in its family's standard form, if it has one."""
+        m = self.marginals[i]
+        try:
+            _, loc, scale = m.dist._parse_args(*m.args, **m.kwds)
+        except (AttributeError, TypeError, ValueError):
+            return None
+        return float(loc), float(scale)
+
     def __repr__(self) -> str:
         parts = []
         for m in self.marginals:
