@@ -13,6 +13,7 @@ returns a silent NaN or infinity. :class:`Inverse` lives here because ``inv`` re
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -21,6 +22,18 @@ from .._typing import Array
 from .._validation import all_below, all_finite, as_array, as_points, check_finite
 
 __all__ = ["Bijector", "Inverse"]
+
+
+@lru_cache(maxsize=None)
+def _fast_is_consistent(cls: type, inverse: bool) -> bool:
+    fast, primitive = (
+        ("_inverse", "_inverse_and_log_det") if inverse else ("_forward", "_forward_and_log_det")
+    )
+
+    def owner(name: str) -> type:
+        return next(c for c in cls.__mro__ if name in c.__dict__)
+
+    return issubclass(owner(fast), owner(primitive))
 
 
 class Bijector(ABC):
@@ -89,10 +102,18 @@ class Bijector(ABC):
         (self._check_codomain if inverse else self._check_domain)(arr)
         return arr, single, bounded
 
+    def _apply(self, x: Array, inverse: bool) -> Array:
+        """b(x) or b⁻¹(x) without the log-det, through ``_forward``/``_inverse`` only where the
+        class that defines them also defines (or inherits below them) the primitive: a subclass
+        that overrides only the primitive keeps its own behaviour."""
+        if _fast_is_consistent(type(self), inverse):
+            return self._inverse(x) if inverse else self._forward(x)
+        return (self._inverse_and_log_det(x) if inverse else self._forward_and_log_det(x))[0]
+
     def _map(self, x: ArrayLike, inverse: bool) -> Array:
         what, name = ("preimage", "y") if inverse else ("image", "x")
         arr, single, known_finite = self._prepare_bounded(x, name, inverse)
-        out = self._inverse(arr) if inverse else self._forward(arr)
+        out = self._apply(arr, inverse)
         if not known_finite:
             self._check_out(out, what)
         return out[0] if single else out
@@ -207,10 +228,10 @@ class Inverse(Bijector):
         return self.bijector._forward_and_log_det(y)
 
     def _forward(self, x: Array) -> Array:
-        return self.bijector._inverse(x)
+        return self.bijector._apply(x, inverse=True)
 
     def _inverse(self, y: Array) -> Array:
-        return self.bijector._forward(y)
+        return self.bijector._apply(y, inverse=False)
 
     def _jacobian(self, x: Array) -> Array:
         # J_{b⁻¹}(y) = J_b(b⁻¹(y))⁻¹ (inverse function theorem)

@@ -26,6 +26,9 @@ from .elementwise import Elementwise
 __all__ = ["Gaussianize", "LOG_SQRT_2PI"]
 
 
+_Q_MIN = float(np.exp(-700.0))  # below, SciPy's ppf/isf of the generic route lose the tail
+
+
 def _scalar_if_equal(values) -> float | Array:
     """One float when every value is the same (broadcasting a scalar is ~4× faster), else an
     array."""
@@ -113,9 +116,9 @@ class Gaussianize(Elementwise):
 
     def _generic_inverse(self, i: int, y: Array) -> tuple[Array, Array]:
         m = self._tails[i]
-        lp = special.log_ndtr(-np.abs(y))  # log of the smaller normal tail, never underflows
-        if np.any(lp < -700.0):
-            r = int(np.argmax(lp < -700.0))
+        q = special.ndtr(-np.abs(y))  # the smaller normal tail, relative-accurate
+        if np.any(q < _Q_MIN):
+            r = int(np.argmax(q < _Q_MIN))
             raise ValueError(
                 f"G⁻¹: y = {y[r]} in coordinate {i} ({self.prior.families[i]}) is beyond "
                 "|y| ≈ 37.5, "
@@ -123,7 +126,6 @@ class Gaussianize(Elementwise):
                 "families (normal, logistic, Laplace, Cauchy, uniform, exponential) invert "
                 "that far"
             )
-        q = np.exp(lp)
         neg = y <= 0
         u = np.empty_like(y)
         u[neg] = m.ppf(q[neg])
