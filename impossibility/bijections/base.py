@@ -102,7 +102,7 @@ class Bijector(ABC):
         (self._check_codomain if inverse else self._check_domain)(arr)
         return arr, single, bounded
 
-    def _apply(self, x: Array, inverse: bool) -> Array:
+    def _map_values(self, x: Array, inverse: bool) -> Array:
         """b(x) or b⁻¹(x) without the log-det, through ``_forward``/``_inverse`` only where the
         class that defines them also defines (or inherits below them) the primitive: a subclass
         that overrides only the primitive keeps its own behaviour."""
@@ -113,7 +113,7 @@ class Bijector(ABC):
     def _map(self, x: ArrayLike, inverse: bool) -> Array:
         what, name = ("preimage", "y") if inverse else ("image", "x")
         arr, single, known_finite = self._prepare_bounded(x, name, inverse)
-        out = self._apply(arr, inverse)
+        out = self._map_values(arr, inverse)
         if not known_finite:
             self._check_out(out, what)
         return out[0] if single else out
@@ -228,10 +228,10 @@ class Inverse(Bijector):
         return self.bijector._forward_and_log_det(y)
 
     def _forward(self, x: Array) -> Array:
-        return self.bijector._apply(x, inverse=True)
+        return self.bijector._map_values(x, inverse=True)
 
     def _inverse(self, y: Array) -> Array:
-        return self.bijector._apply(y, inverse=False)
+        return self.bijector._map_values(y, inverse=False)
 
     def _jacobian(self, x: Array) -> Array:
         # J_{b⁻¹}(y) = J_b(b⁻¹(y))⁻¹ (inverse function theorem)

@@ -56,12 +56,12 @@ class Chain(Bijector):
 
     def _forward(self, x: Array) -> Array:
         for b in reversed(self.bijectors):
-            x = b._apply(x, inverse=False)
+            x = b._map_values(x, inverse=False)
         return x
 
     def _inverse(self, y: Array) -> Array:
         for b in self.bijectors:
-            y = b._apply(y, inverse=True)
+            y = b._map_values(y, inverse=True)
         return y
 
     def _jacobian(self, x: Array) -> Array:

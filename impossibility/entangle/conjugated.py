@@ -75,11 +75,11 @@ class Conjugated(Bijector):
 
     def _forward(self, x: Array) -> Array:
         g = self.gaussianize
-        return g._inverse(self.inner._apply(g._forward(x), inverse=False))
+        return g._inverse(self.inner._map_values(g._forward(x), inverse=False))
 
     def _inverse(self, y: Array) -> Array:
         g = self.gaussianize
-        return g._inverse(self.inner._apply(g._forward(y), inverse=True))
+        return g._inverse(self.inner._map_values(g._forward(y), inverse=True))
 
     def jacobian_factors(self, u: ArrayLike) -> tuple[Array, Array, Array]:
         r"""The factors of :math:`J_f(u)=D_{\rm out}\,J_T\,D_{\rm in}`.
