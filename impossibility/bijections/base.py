@@ -112,7 +112,10 @@ class Bijector(ABC):
 
     def _map(self, x: ArrayLike, inverse: bool) -> Array:
         what, name = ("preimage", "y") if inverse else ("image", "x")
-        arr, single, known_finite = self._prepare_bounded(x, name, inverse)
+        if type(self)._prepare is Bijector._prepare:
+            arr, single, known_finite = self._prepare_bounded(x, name, inverse)
+        else:  # a subclass that validates its own way (e.g. any number of coordinates) keeps it
+            (arr, single), known_finite = self._prepare(x, name, inverse), False
         out = self._map_values(arr, inverse)
         if not known_finite:
             self._check_out(out, what)
