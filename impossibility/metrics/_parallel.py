@@ -5,13 +5,15 @@
 
 Tasks are dispatched costliest first (longest-processing-time order, so the workers finish
 together) and each runs with one BLAS thread, so ``w`` workers never oversubscribe the cores.
-``n_jobs="auto"`` takes as many workers as cores are idle (the core count minus the one-minute
-load average). Every task carries its own seed, so results never depend on ``n_jobs``.
+``n_jobs="auto"`` (the default of every metric that fits several models) takes as many
+workers as cores are idle: the core count minus the one-minute load average of the other
+processes. Every task carries its own seed, so results never depend on ``n_jobs``.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -21,21 +23,41 @@ from ._checks import check_n_jobs
 __all__ = ["auto_n_jobs", "check_n_jobs_or_auto", "parallel_map"]
 
 
+#: When this module was imported, on the wall clock and on this process's CPU clock.
+_WALL0, _CPU0 = time.perf_counter(), time.process_time()
+
+
+def _own_load() -> float:
+    """This process's share of the one-minute load average, estimated.
+
+    The load average is an exponential moving average (time constant 60 s) of the number of
+    runnable tasks, and the caller is one of them while it computes, yet it only waits while
+    the workers run. A process that has used a share :math:`u` of one core since this module
+    was imported, :math:`t` seconds ago, contributes about :math:`u (1 - e^{-t / 60})`.
+    """
+    wall = time.perf_counter() - _WALL0
+    if wall <= 0.0:
+        return 0.0
+    share = min(1.0, (time.process_time() - _CPU0) / wall)
+    return share * (1.0 - np.exp(-wall / 60.0))
+
+
 def auto_n_jobs(n_tasks: int) -> int:
     """Workers for ``n_tasks`` fits: the idle cores, at least 1 and at most ``n_tasks``.
 
     Idle cores are the usable cores (``joblib.cpu_count``: affinity and container quotas
-    included) minus the one-minute load average, rounded; where the load average is
-    unavailable, all usable cores.
+    included) minus the one-minute load average of the *other* processes (the load average
+    less this process's own estimated share, :func:`_own_load`, since it waits while the
+    workers run), rounded; where the load average is unavailable, all usable cores.
     """
     from joblib import cpu_count
 
     cores = cpu_count()
     try:
-        idle = cores - os.getloadavg()[0]
+        others = max(0.0, os.getloadavg()[0] - _own_load())
     except (AttributeError, OSError):  # no load average on this platform
-        idle = cores
-    return int(max(1, min(n_tasks, round(idle))))
+        others = 0.0
+    return int(max(1, min(n_tasks, round(cores - others))))
 
 
 def check_n_jobs_or_auto(n_jobs: Any, n_tasks: int) -> int | None:
@@ -65,23 +87,37 @@ def parallel_map(
     tasks: Sequence[tuple],
     n_jobs: int | None,
     costs: Sequence[float] | None = None,
+    prefer: str = "processes",
 ) -> list[Any]:
     """``[fn(*t) for t in tasks]``, in parallel when ``n_jobs`` asks for it.
 
     ``None`` or 1 runs in this process; ``-1`` uses every core (joblib's convention); other
     integers that many workers. With ``costs`` (any positive proxy of each task's run time),
-    the costliest tasks are dispatched first. Worker processes are joblib's default backend
-    (boosting spends much of its time in GIL-holding Python code, so threads overlap badly);
+    the costliest tasks are dispatched first. ``prefer`` is joblib's hint: ``"processes"``
+    (its default, loky) for fits that hold the GIL (boosting spends much of its time in Python
+    code, so threads overlap badly), ``"threads"`` for fits that release it (liblinear);
     ``joblib.parallel_config(backend=...)`` overrides it. Results come back in task order.
+
+    Every task runs with one BLAS thread, whatever ``n_jobs`` is, so ``w`` workers never
+    oversubscribe the cores and a task's floating-point reductions (a multi-threaded BLAS
+    splits its sums by thread) are the same for every ``n_jobs``: results are identical.
     """
+    from threadpoolctl import threadpool_limits
+
     if n_jobs is None or n_jobs == 1 or len(tasks) <= 1:
-        return [fn(*t) for t in tasks]
+        with threadpool_limits(limits=1, user_api="blas"):
+            return [fn(*t) for t in tasks]
     from joblib import Parallel, delayed
 
     order = np.arange(len(tasks))
     if costs is not None:
         order = np.argsort(-np.asarray(costs, dtype=np.float64), kind="stable")
-    done = Parallel(n_jobs=n_jobs)(delayed(_one_blas_thread)(fn, tasks[t]) for t in order)
+    # the outer limit covers thread workers (a process-wide setting, so it is set once here
+    # rather than entered and left by concurrent threads); process workers set their own
+    with threadpool_limits(limits=1, user_api="blas"):
+        done = Parallel(n_jobs=n_jobs, prefer=prefer)(
+            delayed(_one_blas_thread)(fn, tasks[t]) for t in order
+        )
     out: list[Any] = [None] * len(tasks)
     for t, result in zip(order, done, strict=True):
         out[t] = result

@@ -22,11 +22,10 @@ from impossibility._validation import as_array, check_rng
 from ._checks import (
     as_split,
     check_dci_dims,
-    check_n_jobs,
     check_two_classes,
     sklearn_seed,
 )
-from ._parallel import parallel_map
+from ._parallel import check_n_jobs_or_auto, parallel_map
 
 __all__ = [
     "dci",
@@ -143,7 +142,7 @@ def dci_importance_matrix(
     factors_test: ArrayLike,
     *,
     rng: np.random.Generator,
-    n_jobs: int | None = None,
+    n_jobs: int | str | None = "auto",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Importance matrix ``(D, K)`` and per-factor train/test accuracies; see :func:`dci`.
 
@@ -162,11 +161,11 @@ def _check_dci_args(
     codes_test: ArrayLike,
     factors_test: ArrayLike,
     rng: np.random.Generator,
-    n_jobs: int | None,
+    n_jobs: int | str | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.random.Generator, int | None]:
     ztr, ytr, zte, yte = as_split(codes_train, factors_train, codes_test, factors_test)
     rng = check_rng(rng)
-    n_jobs = check_n_jobs(n_jobs)
+    n_jobs = check_n_jobs_or_auto(n_jobs, ytr.shape[1])
     check_two_classes(ytr)
     return ztr, ytr, zte, yte, rng, n_jobs
 
@@ -197,7 +196,7 @@ def dci(
     factors_test: ArrayLike,
     *,
     rng: np.random.Generator,
-    n_jobs: int | None = None,
+    n_jobs: int | str | None = "auto",
 ) -> DCIScores:
     """DCI disentanglement, completeness and informativeness with gradient-boosted trees.
 
@@ -227,11 +226,13 @@ def dci(
         ``K >= 2``; every factor must take at least 2 values in the training set.
     rng : numpy.random.Generator
         Source of the classifiers' ``random_state``.
-    n_jobs : int, optional
-        Fit the :math:`K` per-factor classifiers in parallel with joblib (``None``/1:
-        sequentially; ``-1``: all cores), costliest (most classes) first, in worker
-        processes by default (select another backend with ``joblib.parallel_config``).
-        Results do not depend on it.
+    n_jobs : int, "auto" or None, default="auto"
+        Fit the :math:`K` per-factor classifiers in parallel with joblib: ``"auto"`` on the
+        idle cores (the core count minus the other processes' load average, at most
+        :math:`K` workers), ``None``/1 sequentially, ``-1`` on all cores, other integers that
+        many workers; costliest (most classes) first, in worker processes (the trees hold the
+        GIL; select another backend with ``joblib.parallel_config``), one BLAS thread per fit.
+        Results are identical for every value.
 
     Returns
     -------
@@ -241,10 +242,10 @@ def dci(
     ------
     TypeError
         If codes or factors are not numeric, ``rng`` is not a ``numpy.random.Generator`` or
-        ``n_jobs`` is not an integer.
+        ``n_jobs`` is neither an integer, ``"auto"`` nor ``None``.
     ValueError
-        On bad shapes or values, ``D < 2`` or ``K < 2`` (entropy with log base 1), or a factor
-        with a single training value.
+        If ``n_jobs`` is 0; on bad shapes or values, ``D < 2`` or ``K < 2`` (entropy with
+        log base 1), or a factor with a single training value.
     """
     args = _check_dci_args(codes_train, factors_train, codes_test, factors_test, rng, n_jobs)
     ztr, ytr = args[0], args[1]
