@@ -25,7 +25,7 @@ from ._checks import (
     check_two_classes,
     sklearn_seed,
 )
-from ._parallel import check_n_jobs_or_auto, parallel_map
+from ._parallel import boosting_seconds, check_n_jobs_or_auto, parallel_map
 
 __all__ = [
     "dci",
@@ -165,8 +165,11 @@ def _check_dci_args(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.random.Generator, int | None]:
     ztr, ytr, zte, yte = as_split(codes_train, factors_train, codes_test, factors_test)
     rng = check_rng(rng)
-    n_jobs = check_n_jobs_or_auto(n_jobs, ytr.shape[1])
     check_two_classes(ytr)
+    classes = [np.unique(ytr[:, k]).size for k in range(ytr.shape[1])]
+    n_jobs = check_n_jobs_or_auto(
+        n_jobs, ytr.shape[1], boosting_seconds(ztr.shape[0], classes, 100)
+    )
     return ztr, ytr, zte, yte, rng, n_jobs
 
 
@@ -229,9 +232,11 @@ def dci(
     n_jobs : int, "auto" or None, default="auto"
         Fit the :math:`K` per-factor classifiers in parallel with joblib: ``"auto"`` on the
         idle cores (the core count minus the other processes' load average, at most
-        :math:`K` workers), ``None``/1 sequentially, ``-1`` on all cores, other integers that
-        many workers; costliest (most classes) first, in worker processes (the trees hold the
-        GIL; select another backend with ``joblib.parallel_config``), one BLAS thread per fit.
+        :math:`K` workers; sequentially when the fits would take under a second, where
+        starting workers costs more than it saves), ``None``/1 sequentially, ``-1`` on all
+        cores, other integers that many workers; costliest (most classes) first, in worker
+        processes (the trees hold the GIL; select another backend with
+        ``joblib.parallel_config``), one BLAS thread per fit.
         Results are identical for every value.
 
     Returns

@@ -25,7 +25,7 @@ from ._checks import (
     as_split,
     check_dci_dims,
 )
-from ._parallel import check_n_jobs_or_auto, parallel_map
+from ._parallel import boosting_seconds, check_n_jobs_or_auto, parallel_map
 from .dci import dci_from_importance
 from .explicitness import standardize
 
@@ -81,7 +81,8 @@ def downstream_scores(
         Boosting stages of each tree classifier (the study's default).
     n_jobs : int, "auto" or None, default="auto"
         Fit the (up to) :math:`4K` classifiers in parallel with joblib: ``"auto"`` on the idle
-        cores (the core count minus the other processes' load average), ``None``/1
+        cores (the core count minus the other processes' load average; sequentially when the
+        fits would take under a second), ``None``/1
         sequentially, ``-1`` on all cores, other integers that many workers; costliest first,
         in worker processes (the trees hold the GIL), one BLAS thread per fit. The seeds are
         drawn before any fit, in the order above, so results are identical for every value.
@@ -110,7 +111,9 @@ def downstream_scores(
     small = check_int(small, "small", minimum=1, maximum=z_tr.shape[0])
     n_estimators = check_int(n_estimators, "n_estimators", minimum=1)
     K = y_tr.shape[1]
-    n_jobs = check_n_jobs_or_auto(n_jobs, 4 * K)
+    classes = [np.unique(y_tr[:, k]).size for k in range(K)]
+    seconds = boosting_seconds(small + z_tr.shape[0], classes, n_estimators)
+    n_jobs = check_n_jobs_or_auto(n_jobs, 4 * K, seconds)
 
     s_tr, s_te = standardize(z_tr, z_te)
     # one task per (factor, labels, model); the trees' seeds are drawn here, factor by factor,

@@ -62,6 +62,19 @@ def test_auto_n_jobs_bounds(monkeypatch):
     assert np.isscalar(auto_n_jobs(1))
 
 
+def test_auto_stays_in_this_process_for_short_fits(monkeypatch):
+    import joblib
+
+    monkeypatch.setattr(joblib, "cpu_count", lambda: 8)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert auto_n_jobs(20, seconds=0.5 * _parallel.AUTO_MIN_SECONDS) == 1
+    assert auto_n_jobs(20, seconds=2.0 * _parallel.AUTO_MIN_SECONDS) == 8
+    assert check_n_jobs_or_auto(3, 20, seconds=0.0) == 3  # an explicit n_jobs is obeyed
+    # one tree per stage for two classes, one per class otherwise
+    per_tree = _parallel.SECONDS_PER_POINT_TREE
+    assert _parallel.boosting_seconds(1000, [2, 5], 10) == pytest.approx(per_tree * 1000 * 60)
+
+
 def test_own_load_is_a_share_of_one_core():
     own = _parallel._own_load()
     assert 0.0 <= own <= 1.0
@@ -78,8 +91,9 @@ def _split(seed, n_train=150, n_test=80, sizes=(3, 2, 2)):
 
 def _same_for_every_n_jobs(fn, monkeypatch):
     values = [fn(n_jobs) for n_jobs in N_JOBS]
-    # "auto" on an idle machine: as many workers as tasks allow on every usable core
+    # "auto" on an idle machine, however short the fits: workers on every usable core
     monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(_parallel, "AUTO_MIN_SECONDS", 0.0)
     values.append(fn("auto"))
     return values
 
