@@ -35,20 +35,29 @@ SECONDS_PER_POINT_TREE = 1.1e-6
 #: When this module was imported, on the wall clock and on this process's CPU clock.
 _WALL0, _CPU0 = time.perf_counter(), time.process_time()
 
+#: ``(start, end, workers)`` of this process's recent parallel runs, on the wall clock.
+_RUNS: list[tuple[float, float, int]] = []
+
 
 def _own_load() -> float:
-    """This process's share of the one-minute load average, estimated.
+    """This process's and its workers' share of the one-minute load average, estimated.
 
     The load average is an exponential moving average (time constant 60 s) of the number of
-    runnable tasks, and the caller is one of them while it computes, yet it only waits while
-    the workers run. A process that has used a share :math:`u` of one core since this module
-    was imported, :math:`t` seconds ago, contributes about :math:`u (1 - e^{-t / 60})`.
+    runnable tasks. The caller is one of them while it computes, yet it only waits while the
+    workers run; the workers of its earlier parallel runs are idle now. A process that has
+    used a share :math:`u` of one core since this module was imported, :math:`t` seconds ago,
+    contributes about :math:`u (1 - e^{-t / 60})`; ``w`` workers busy from :math:`s` to
+    :math:`e` seconds ago contribute :math:`w (e^{-e / 60} - e^{-s / 60})`.
     """
-    wall = time.perf_counter() - _WALL0
+    now = time.perf_counter()
+    wall = now - _WALL0
     if wall <= 0.0:
         return 0.0
     share = min(1.0, (time.process_time() - _CPU0) / wall)
-    return share * (1.0 - np.exp(-wall / 60.0))
+    own = share * (1.0 - np.exp(-wall / 60.0))
+    for start, end, workers in _RUNS:
+        own += workers * (np.exp(-(now - end) / 60.0) - np.exp(-(now - start) / 60.0))
+    return float(own)
 
 
 def boosting_seconds(n_points: int, classes: Sequence[int], stages: int) -> float:
@@ -129,17 +138,23 @@ def parallel_map(
     if n_jobs is None or n_jobs == 1 or len(tasks) <= 1:
         with threadpool_limits(limits=1, user_api="blas"):
             return [fn(*t) for t in tasks]
-    from joblib import Parallel, delayed
+    from joblib import Parallel, cpu_count, delayed
 
     order = np.arange(len(tasks))
     if costs is not None:
         order = np.argsort(-np.asarray(costs, dtype=np.float64), kind="stable")
     # the outer limit covers thread workers (a process-wide setting, so it is set once here
     # rather than entered and left by concurrent threads); process workers set their own
+    start = time.perf_counter()
     with threadpool_limits(limits=1, user_api="blas"):
         done = Parallel(n_jobs=n_jobs, prefer=prefer)(
             delayed(_one_blas_thread)(fn, tasks[t]) for t in order
         )
+    end = time.perf_counter()
+    # remembered for auto_n_jobs (older runs no longer weigh in a one-minute average)
+    _RUNS[:] = [r for r in _RUNS if end - r[1] < 600.0]
+    workers = n_jobs if n_jobs > 0 else max(1, cpu_count() + 1 + n_jobs)
+    _RUNS.append((start, end, min(len(tasks), workers)))
     out: list[Any] = [None] * len(tasks)
     for t, result in zip(order, done, strict=True):
         out[t] = result

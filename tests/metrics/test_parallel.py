@@ -75,9 +75,21 @@ def test_auto_stays_in_this_process_for_short_fits(monkeypatch):
     assert _parallel.boosting_seconds(1000, [2, 5], 10) == pytest.approx(per_tree * 1000 * 60)
 
 
-def test_own_load_is_a_share_of_one_core():
+def test_own_load_counts_this_process_and_its_recent_workers(monkeypatch):
+    import time
+
+    monkeypatch.setattr(_parallel, "_RUNS", [])
     own = _parallel._own_load()
-    assert 0.0 <= own <= 1.0
+    assert 0.0 <= own <= 1.0  # this process: at most one core
+    # two workers busy for the last 30 s weigh 2 (1 - e^{-1/2}) in a 60-s moving average
+    now = time.perf_counter()
+    monkeypatch.setattr(_parallel, "_RUNS", [(now - 30.0, now, 2)])
+    extra = _parallel._own_load() - own
+    assert extra == pytest.approx(2 * (1 - np.exp(-0.5)), abs=0.01)
+    # a parallel run is remembered with its number of workers
+    monkeypatch.setattr(_parallel, "_RUNS", [])
+    parallel_map(_square_and_blas, [(1,), (2,), (3,)], 2, prefer="threads")
+    assert len(_parallel._RUNS) == 1 and _parallel._RUNS[0][2] == 2
 
 
 def _split(seed, n_train=150, n_test=80, sizes=(3, 2, 2)):
