@@ -125,8 +125,9 @@ def parallel_map(
     ``None`` or 1 runs in this process; ``-1`` uses every core (joblib's convention); other
     integers that many workers. With ``costs`` (any positive proxy of each task's run time),
     the costliest tasks are dispatched first. ``prefer`` is joblib's hint: ``"processes"``
-    (its default, loky) for fits that hold the GIL (boosting spends much of its time in Python
-    code, so threads overlap badly), ``"threads"`` for fits that release it (liblinear);
+    (its default, loky) for fits that spend their time in Python code holding the GIL (a
+    one-code ``LinearSVC``: scikit-learn's checks around a short liblinear call),
+    ``"threads"`` for fits that release it (boosting grows its trees in compiled code);
     ``joblib.parallel_config(backend=...)`` overrides it. Results come back in task order.
 
     Every task runs with one BLAS thread, whatever ``n_jobs`` is, so ``w`` workers never

@@ -84,7 +84,7 @@ def downstream_scores(
         cores (the core count minus the other processes' load average; sequentially when the
         fits would take under a second), ``None``/1
         sequentially, ``-1`` on all cores, other integers that many workers; costliest first,
-        in worker processes (the trees hold the GIL), one BLAS thread per fit. The seeds are
+        in threads (as :func:`~impossibility.metrics.dci`), one BLAS thread per fit. The seeds are
         drawn before any fit, in the order above, so results are identical for every value.
 
     Returns
@@ -137,7 +137,7 @@ def downstream_scores(
         t[0].shape[0] * np.unique(t[1]).size * (n_estimators if f is _gbt_accuracy else 1)
         for f, t in tasks
     ]
-    done = iter(parallel_map(_call, tasks, n_jobs, costs=costs))
+    done = iter(parallel_map(_call, tasks, n_jobs, costs=costs, prefer="threads"))
     lr_out = [next(done) for _ in lr_tasks]
     gbt_out = [next(done) for _ in gbt_tasks]
 

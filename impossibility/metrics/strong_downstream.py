@@ -124,7 +124,8 @@ def strong_downstream(
     ``"interpolation"``, this package's addition (test points at an interior value of the
     other factor held out of training), with the same keys. ``n_jobs="auto"`` (the default) fits
     on the idle cores (in this process when a size's fits would take under a second), ``None``/1
-    sequentially, ``-1`` on all cores, in worker processes with one BLAS thread each; the
+    sequentially, ``-1`` on all cores, in threads (as :func:`~impossibility.metrics.dci`)
+    with one BLAS thread each; the
     seeds are drawn before dispatch, so values never depend on ``n_jobs``.
 
     The reference draws the interventions from NumPy's global generator; everything here comes
@@ -169,7 +170,7 @@ def strong_downstream(
         jobs = [(*t, int(s), n_estimators) for t, s in zip(tasks, seeds, strict=True)]
         seconds = boosting_seconds(n, [sizes[i] for i in range(k)], n_estimators)
         workers = check_n_jobs_or_auto(n_jobs, len(jobs), seconds * (1 + n_experiment))
-        acc = np.array(parallel_map(_accuracies, jobs, workers))
+        acc = np.array(parallel_map(_accuracies, jobs, workers, prefer="threads"))
         plain, strong = acc[:k].mean(axis=0), acc[k:].mean(axis=0)
         if plain[1] == 0.0:
             raise ValueError(
