@@ -14,7 +14,6 @@ from numpy.typing import ArrayLike
 from impossibility._typing import LOG_2PI, Array
 
 
-
 def _same_shape(out: Array, x: Array, name: str) -> None:
     # broadcasting (n, D) against (n, D') or (D,) would sum a different likelihood silently
     if np.shape(out) != np.shape(x) or np.ndim(x) != 2:

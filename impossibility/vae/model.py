@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 
 from impossibility import nn
 from impossibility._typing import LOG_2PI, Array
@@ -386,6 +386,18 @@ class VAE(VAEBase, ELBOEstimates, ModelFile):
             return ll + (lp - lq)
 
         return chunk
+
+    def astype(self, dtype: DTypeLike) -> "VAE":
+        """A copy in precision ``dtype`` with the parameters cast (float64 → float32 rounds,
+        float32 → float64 is exact) and ``steps_trained`` kept; the optimizer state is not
+        copied."""
+        dtype = nn.check_dtype(dtype)
+        cfg = {**self.config(), "prior": self.prior, "dtype": dtype}
+        new = type(self)(**cfg, rng=np.random.default_rng(0))  # weights overwritten below
+        for k, p in new.parameters().items():
+            p[...] = self.parameters()[k]
+        new.steps_trained = self.steps_trained
+        return new
 
     # ------------------------------------------------------------------------------- twin
     def entangled(self, f: LatentBijector, *, check_prior: bool = True) -> EntangledVAE:
