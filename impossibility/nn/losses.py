@@ -13,6 +13,8 @@ from numpy.typing import ArrayLike
 
 from impossibility._typing import LOG_2PI, Array
 
+from .activations import select_sigmoid
+
 
 def _same_shape(out: Array, x: Array, name: str) -> None:
     # broadcasting (n, D) against (n, D') or (D,) would sum a different likelihood silently
@@ -55,9 +57,7 @@ def bernoulli_log_likelihood(logits: Array, x: Array) -> tuple[Array, Array]:
     np.multiply(x, logits, out=buf)
     buf -= sp
     ll = buf.sum(axis=1)
-    np.add(e, 1.0, out=sp)
-    np.divide(1.0, sp, out=buf)
-    np.divide(e, sp, out=buf, where=logits < 0)  # sigmoid(l)
+    select_sigmoid(logits, e, out=buf, work=sp)
     np.subtract(x, buf, out=buf)
     return ll, buf
 
