@@ -223,7 +223,8 @@ def write_gallery(out: Path, root: Path) -> None:
         "``impossibility reproduce --only NAME`` regenerates one experiment.\n",
     ]
     for exp in entries:
-        lines.append(_title(exp["description"], "-"))
+        lines.append(_title(exp["name"].replace("_", " "), "-"))
+        lines.append(f"**{escape_lines([exp['description']])[0]}**\n")
         lines.append(
             f"Drawn by ``experiments/{exp['name']}.py``; regenerate with "
             f"``impossibility reproduce --only {exp['name']}``.\n"
