@@ -18,6 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
+from check_links import broken_links  # noqa: E402
 from figures_index import experiment_figures  # noqa: E402
 from rst_escape import escape_lines  # noqa: E402
 
@@ -90,4 +91,23 @@ def test_escape_keeps_roles_over_lines_and_literal_blocks():
         "",
         "    |kept| *x",
         r"back \|y\|",
+    ]
+
+
+def test_link_checker_finds_missing_files_and_anchors(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "index.html").write_text(
+        '<a href="sub/page.html#here">ok</a> <a href="sub/page.html#gone">bad anchor</a>'
+        '<img src="missing.png"> <a href="https://example.org/x">external</a> <a href="#top">',
+        encoding="utf-8",
+    )
+    (tmp_path / "sub" / "page.html").write_text(
+        '<h1 id="here">x</h1><a href="../index.html">up</a>', encoding="utf-8"
+    )
+    problems, checked = broken_links(tmp_path)
+    assert checked == 5
+    assert problems == [
+        "index.html: sub/page.html#gone: no anchor #gone",
+        "index.html: missing.png: no such file",
+        "index.html: #top: no anchor #top",
     ]
