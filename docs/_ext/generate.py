@@ -278,8 +278,12 @@ def _documented_name(target: str, context: list[str]) -> str | None:
         obj, owner = found
         if id(obj) in DOCUMENTED:
             return DOCUMENTED[id(obj)]
-        if owner is not None and id(owner) in DOCUMENTED and inspect.isclass(owner):
-            return f"{DOCUMENTED[id(owner)]}.{target.rsplit('.', 1)[-1]}"
+        attr = target.rsplit(".", 1)[-1]
+        if owner is not None and inspect.isclass(owner):
+            # a method is documented on the class that defines it (an inherited one on its base)
+            for klass in owner.__mro__:
+                if attr in vars(klass) and id(klass) in DOCUMENTED:
+                    return f"{DOCUMENTED[id(klass)]}.{attr}"
     return None
 
 

@@ -41,7 +41,7 @@ class Metric:
         One line for tables and ``--help``.
     per_code : PerCode, optional
         The score as a function of a code-by-factor matrix whose rows depend on one code each,
-        for cheap Givens moves (:mod:`~impossibility.auditing.scoring`); ``None``: full evaluations.
+        for cheap Givens moves (``impossibility.auditing.scoring``); ``None``: full evaluations.
     """
 
     fn: MetricFn
