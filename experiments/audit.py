@@ -31,7 +31,7 @@ import numpy as np
 import impossibility as im
 from impossibility.data import ProceduralSprites, gaussian_from_factors, holdout_split
 from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
-from impossibility.vae import VAE, train_or_load
+from impossibility.vae import VAE, sprite_vae_preset
 
 DESCRIPTION = (
     "Audit: MIG, SAP and modularity of three representations, each with the interval found "
@@ -47,29 +47,6 @@ TITLES = {
     "true_factors": "true factors (sprites)",
     "sprite_vae": "trained sprite VAE",
     "study_best": "best study model by MIG",
-}
-
-# The sprite VAE of experiments/vae_twin.py and headline_metrics.py (same data, split, settings
-# and seeds), so the model store's entry is shared and never trained twice.
-SPRITE_VAE = {
-    False: {
-        "sprites": {"num_scales": 4, "num_orientations": 4, "num_positions": 12, "image_size": 32},
-        "latent_dim": 5,
-        "hidden": [256, 128],
-        "n_steps": 4000,
-        "batch_size": 64,
-        "lr": 1e-3,
-        "holdout": 0.2,
-    },
-    True: {
-        "sprites": {"num_scales": 2, "num_orientations": 2, "num_positions": 6, "image_size": 16},
-        "latent_dim": 3,
-        "hidden": [64, 32],
-        "n_steps": 150,
-        "batch_size": 32,
-        "lr": 2e-3,
-        "holdout": 0.2,
-    },
 }
 
 
@@ -109,7 +86,7 @@ def _audit_vae(vae: VAE, x: np.ndarray, y: np.ndarray, sz: dict, rng) -> dict:
 
 
 def _true_factors(ctx: Any, sz: dict) -> dict:
-    data = ProceduralSprites(**SPRITE_VAE[ctx.quick]["sprites"])
+    data = ProceduralSprites(**sprite_vae_preset(ctx.quick).sprites)
     k = data.sample_factors(sz["n"], ctx.rng(1))
     codes = gaussian_from_factors(k, data.factors_num_values)
     t0 = time.perf_counter()
@@ -118,27 +95,19 @@ def _true_factors(ctx: Any, sz: dict) -> dict:
 
 
 def _sprite_vae(ctx: Any, sz: dict) -> dict:
-    cfg = SPRITE_VAE[ctx.quick]
-    data = ProceduralSprites(**cfg["sprites"])
-    train_f, test_f = holdout_split(data, cfg["holdout"], ctx.shared_rng(1))
-    spec = dict(cfg, prior="normal", seed=ctx.seed, key=0, rng="shared-0x5A17E")
-
-    def train() -> tuple[VAE, dict]:
-        x_train = data.sample_observations_from_factors(train_f, np.random.default_rng(0))
-        rng = ctx.shared_rng(10, 0)
-        vae = VAE(x_train.shape[1:], cfg["latent_dim"], hidden=cfg["hidden"], rng=rng)
-        hist = vae.fit(
-            x_train,
-            rng=rng,
-            n_steps=cfg["n_steps"],
-            batch_size=cfg["batch_size"],
-            lr=cfg["lr"],
-            progress=False,
-        )
-        return vae, hist
-
-    vae, _, cached = train_or_load(
-        ctx.model_dir, spec, train, name="sprite_vae_normal", log=ctx.log
+    # the sprite VAE of vae_twin and headline_metrics (same data, split, settings and seeds): one
+    # entry of the model store, never trained twice
+    cfg = sprite_vae_preset(ctx.quick)
+    data = ProceduralSprites(**cfg.sprites)
+    train_f, test_f = holdout_split(data, cfg.holdout, ctx.shared_rng(1))
+    x_train = data.sample_observations_from_factors(train_f, np.random.default_rng(0))
+    vae, _, cached = cfg.train_or_load(
+        ctx.model_dir,
+        x_train,
+        ctx.shared_rng(10, 0),
+        seed=ctx.seed,
+        key=0,
+        log=ctx.log,
     )
     rng = ctx.rng(3)
     y = test_f[rng.choice(len(test_f), size=min(sz["n"], len(test_f)), replace=False)]

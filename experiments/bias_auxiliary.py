@@ -145,13 +145,15 @@ def plot(results: dict, ctx: Any) -> list:
             color=ENTANGLED,
             label="per-coordinate u, Theorem-1 f: log p(x, u) gap (quadrature)",
         )
+        # the two zero series would sit on one another: offset them sideways (log x axis)
         ax2.plot(
-            r,
+            r * 0.93,
             [row["marginal"] for row in rows],
-            "s-",
+            "s--",
             color=DISENTANGLED,
-            ms=4,
-            label="same model: log p(x) gap (max |pointwise| %.0e)"
+            mfc="none",
+            ms=6,
+            label="same model: log p(x) gap (max |pointwise| %.0e; drawn left)"
             % max(row["marginal_max_abs"] for row in rows),
         )
         ax2.plot(
@@ -161,21 +163,23 @@ def plot(results: dict, ctx: Any) -> list:
             color="tab:orange",
             label="shared u, anisotropic, rotation: p(x, u) gap (closed form)",
         )
-        ax2.plot(
+        ax2.errorbar(
             r,
             [row["shared_anisotropic_marginal"] for row in rows],
-            "^:",
+            yerr=[1.96 * row["shared_anisotropic_marginal_stderr"] for row in rows],
+            fmt="^:",
             color="tab:orange",
             mfc="none",
-            label="   … and its p(x) gap (MC; rotation is no twin there)",
+            capsize=2,
+            label="   … and its p(x) gap (MC ± 95 %; rotation is no twin there)",
         )
         ax2.plot(
-            r,
+            r * 1.07,
             [row["shared_isotropic"] for row in rows],
             "D-",
             color="0.4",
             ms=4,
-            label="shared u, isotropic σ(u)I, rotation: both gaps 0",
+            label="shared u, isotropic σ(u)I, rotation: both gaps 0 (drawn right)",
         )
         ax2.set_xscale("log")
         ax2.set_yscale("symlog", linthresh=0.1, linscale=0.5)
@@ -185,7 +189,15 @@ def plot(results: dict, ctx: Any) -> list:
         ax2.set_ylabel("expected log-likelihood gap [nats per observation]")
         ax2.set_title("(c) d = 2: gap against modulation strength")
         ax2.set_ylim(-0.02, None)
-        ax2.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15))
+        h, lab = ax2.get_legend_handles_labels()  # errorbar handles come last: restore the order
+        order = [0, 1, 2, 4, 3]
+        ax2.legend(
+            [h[i] for i in order],
+            [lab[i] for i in order],
+            fontsize=7,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.15),
+        )
 
         c = results["c"]
         ax3 = fig.add_subplot(gs[3])

@@ -15,7 +15,9 @@ Three pairs (model whose latents are the true factors → its entangled twin und
    Φ⁻¹((k + ½)/n); twin: A times that, A a completely entangling rotation (Theorem 1's f for
    N(0, I)). Generative model: z ~ N(0, I₅), factor k_j = ⌊n_j Φ(z_j)⌋, x = render(k); twin:
    z' ~ N(0, I₅), x = render(k(Aᵀz')). Likelihood: log p(x) of held-out images, exact for the
-   model (multiplicity / number of combinations) and Monte Carlo for both models.
+   model (multiplicity / number of combinations) and Monte Carlo for both models: the twin from
+   the model's draws pushed through f (common random numbers: the same factor bins, so the same
+   estimate) and, for comparison, from independent draws.
 3. **Sprites, trained VAE.** The ELBO-trained N(0, I)-prior VAE of ``experiments/vae_twin.py``
    (same data split, seed and settings; its cached weights are reused when present) and the
    same twin (same A). Representation: the encoder mean μ(x); twin: Aμ(x). Likelihood: held-out
@@ -48,9 +50,9 @@ from impossibility.data import (
     holdout_split,
 )
 from impossibility.generative import entangle_generator, log_px_exact
-from impossibility.metrics import MetricSizes, evaluate_representation
+from impossibility.metrics import METRIC_NAMES, MetricSizes, evaluate_representation
 from impossibility.tools.plotting import DISENTANGLED, ENTANGLED, figure_style, savefig
-from impossibility.vae import VAE, train_or_load
+from impossibility.vae import VAE, sprite_vae_preset
 
 DESCRIPTION = (
     "Headline: model with the true factors as latents vs its entangled twin — identical "
@@ -82,75 +84,28 @@ PAIR_TITLES = {
     "sprites_vae": "sprites: trained VAE μ(x) vs twin Aμ(x)",
 }
 
-# The sprite VAE: identical to experiments/vae_twin.py's normal-prior model (same data, split,
-# architecture, training settings and seeds), so that its cached weights can be shared.
-SPRITE_VAE = {
-    False: {
-        "sprites": {"num_scales": 4, "num_orientations": 4, "num_positions": 12, "image_size": 32},
-        "latent_dim": 5,
-        "hidden": [256, 128],
-        "n_steps": 4000,
-        "batch_size": 64,
-        "lr": 1e-3,
-        "holdout": 0.2,
-    },
-    True: {
-        "sprites": {"num_scales": 2, "num_orientations": 2, "num_positions": 6, "image_size": 16},
-        "latent_dim": 3,
-        "hidden": [64, 32],
-        "n_steps": 150,
-        "batch_size": 32,
-        "lr": 2e-3,
-        "holdout": 0.2,
-    },
+
+#: Sample sizes as (full run, quick smoke run).
+# fmt: off
+_SIZES = {
+    "num_train": (2000, 300), "num_test": (1000, 150),
+    "dci_num_train": (1000, 200), "dci_num_test": (500, 100),
+    "beta_vae_num_train": (300, 60), "beta_vae_num_eval": (150, 30),
+    "factor_vae_num_train": (300, 60), "factor_vae_num_eval": (150, 30),
+    "factor_vae_num_variance_estimate": (2000, 300), "score_batch_size": (32, 16),
+    "n_eval": (500, 60), "n_elbo_samples": (16, 2), "n_importance": (128, 16),
+    "n_mc_px": (1_000_000, 20_000),
 }
+# fmt: on
+#: The study's seven metric families (the later ones are not in the figure).
+_FAMILIES = list(METRIC_NAMES[: METRIC_NAMES.index("unsupervised") + 1])
 
 
 def _sizes(quick: bool) -> dict:
-    if quick:
-        return {
-            "num_train": 300,
-            "num_test": 150,
-            "dci_num_train": 200,
-            "dci_num_test": 100,
-            "beta_vae_num_train": 60,
-            "beta_vae_num_eval": 30,
-            "factor_vae_num_train": 60,
-            "factor_vae_num_eval": 30,
-            "factor_vae_num_variance_estimate": 300,
-            "score_batch_size": 16,
-            "n_eval": 60,
-            "n_elbo_samples": 2,
-            "n_importance": 16,
-            "n_mc_px": 20_000,
-            # smoke test: the fast families only (DCI alone takes ~8 s per representation)
-            "families": ["factor_vae", "mig", "sap", "unsupervised"],
-        }
-    return {
-        "num_train": 2000,
-        "num_test": 1000,
-        "dci_num_train": 1000,
-        "dci_num_test": 500,
-        "beta_vae_num_train": 300,
-        "beta_vae_num_eval": 150,
-        "factor_vae_num_train": 300,
-        "factor_vae_num_eval": 150,
-        "factor_vae_num_variance_estimate": 2000,
-        "score_batch_size": 32,
-        "n_eval": 500,
-        "n_elbo_samples": 16,
-        "n_importance": 128,
-        "n_mc_px": 1_000_000,
-        "families": [
-            "beta_vae",
-            "factor_vae",
-            "mig",
-            "dci",
-            "sap",
-            "modularity_explicitness",
-            "unsupervised",
-        ],
-    }
+    out: dict[str, Any] = {k: v[int(quick)] for k, v in _SIZES.items()}
+    # the smoke test runs the fast families only (DCI alone takes ~8 s per representation)
+    out["families"] = ["factor_vae", "mig", "sap", "unsupervised"] if quick else _FAMILIES
+    return out
 
 
 # ----------------------------------------------------------------------------- metrics
@@ -201,15 +156,9 @@ def _continuous(ctx: Any, sz: dict) -> dict:
     lp = log_px_exact(data.mixing, prior, y) + ls
     lpt = log_px_exact(twin_g, prior, y) + ls
 
-    def rep(obs: np.ndarray) -> np.ndarray:
-        return data.latents_from_observations(obs)
-
-    def rep_twin(obs: np.ndarray) -> np.ndarray:
-        return f.forward(data.latents_from_observations(obs))
-
     t0 = time.perf_counter()
-    m = _all_metrics(rep, data, 100, sz)
-    t = _all_metrics(rep_twin, data, 100, sz)
+    m = _all_metrics(data.latents_from_observations, data, 100, sz)
+    t = _all_metrics(lambda obs: f.forward(data.latents_from_observations(obs)), data, 100, sz)
     ctx.log(
         f"continuous: metrics in {time.perf_counter() - t0:.0f} s; "
         f"MIG {m['mig']:.3f} vs {t['mig']:.3f}; "
@@ -233,7 +182,7 @@ def _continuous(ctx: Any, sz: dict) -> dict:
 
 # ----------------------------------------------------------------------------- pair 2
 def _sprites_true(ctx: Any, sz: dict, quick: bool) -> dict:
-    data = ProceduralSprites(**SPRITE_VAE[quick]["sprites"])
+    data = ProceduralSprites(**sprite_vae_preset(quick).sprites)
     oracle = TrueFactorOracle(data)
     K = data.num_factors
     A = im.random_entangling_rotation(K, ctx.rng(4))
@@ -251,12 +200,14 @@ def _sprites_true(ctx: Any, sz: dict, quick: bool) -> dict:
     exact = np.log(multiplicity[rep_of_eval] / n_combos)
     nv = np.asarray(data.factors_num_values)
 
-    def mc_log_px(rotate: bool, g: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def mc_log_px(twin: str, g: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         M, chunk = sz["n_mc_px"], 200_000
         counts = np.zeros(n_combos, dtype=np.int64)
         for start in range(0, M, chunk):
             z = g.standard_normal((min(chunk, M - start), K))
-            if rotate:
+            if twin == "crn":  # common random numbers: the model's draws z pushed through f,
+                z = f.forward(z)  # z' = f(z) ~ N(0, I) since f keeps N(0, I)
+            if twin:
                 z = f.inverse(z)  # the twin's decoder: render(k(f⁻¹(z'))), z' ~ N(0, I)
             k = factors_from_gaussian(z, nv)
             counts += np.bincount(np.ravel_multi_index(k.T, tuple(nv)), minlength=n_combos)
@@ -264,8 +215,9 @@ def _sprites_true(ctx: Any, sz: dict, quick: bool) -> dict:
         p = per_image[rep_of_eval] / M
         return np.log(p), np.sqrt((1 - p) / (M * p))  # delta-method s.e. of log p̂
 
-    lm, sm = mc_log_px(False, ctx.rng(6))
-    lt, st = mc_log_px(True, ctx.rng(7))
+    lm, sm = mc_log_px("", ctx.rng(6))
+    lt, st = mc_log_px("independent", ctx.rng(7))
+    lc, _ = mc_log_px("crn", ctx.rng(6))  # the model's own draws
     t0 = time.perf_counter()
     m = _all_metrics(oracle, data, 200, sz)
     t = _all_metrics(rep_twin, data, 200, sz)
@@ -288,6 +240,12 @@ def _sprites_true(ctx: Any, sz: dict, quick: bool) -> dict:
             "mc_stderr_median": {"model": float(np.median(sm)), "twin": float(np.median(st))},
             "paired_diff": _mean_se(lt - lm),
             "z_score": float((lt - lm).mean() / ((lt - lm).std(ddof=1) / np.sqrt(len(lt)))),
+            "crn": {
+                "twin": _mean_se(lc),
+                "paired_diff": _mean_se(lc - lm),
+                "max_abs_diff": float(np.abs(lc - lm).max()),
+                "n_identical": int(np.sum(lc == lm)),
+            },
         },
         "metrics": {"model": m, "twin": t},
     }
@@ -296,29 +254,13 @@ def _sprites_true(ctx: Any, sz: dict, quick: bool) -> dict:
 # ----------------------------------------------------------------------------- pair 3
 def _sprite_vae(ctx: Any, quick: bool) -> tuple[VAE, dict, ProceduralSprites, np.ndarray, bool]:
     """The normal-prior sprite VAE (vae_twin trains the same one: one entry of the model store)."""
-    cfg = SPRITE_VAE[quick]
-    data = ProceduralSprites(**cfg["sprites"])
-    train_f, test_f = holdout_split(data, cfg["holdout"], ctx.shared_rng(1))
-    spec = dict(cfg, prior="normal", seed=ctx.seed, key=0, rng="shared-0x5A17E")
-
-    def train() -> tuple[VAE, dict]:
-        x_train = data.sample_observations_from_factors(train_f, np.random.default_rng(0))
-        rng = ctx.shared_rng(10, 0)
-        vae = VAE(x_train.shape[1:], cfg["latent_dim"], hidden=cfg["hidden"], rng=rng)
-        t0 = time.perf_counter()
-        hist = vae.fit(
-            x_train,
-            rng=rng,
-            n_steps=cfg["n_steps"],
-            batch_size=cfg["batch_size"],
-            lr=cfg["lr"],
-            progress=False,
-        )
-        ctx.log(f"sprite VAE: trained {cfg['n_steps']} steps in {time.perf_counter() - t0:.0f} s")
-        return vae, hist
-
-    vae, hist, cached = train_or_load(
-        ctx.model_dir, spec, train, name="sprite_vae_normal", log=ctx.log
+    cfg = sprite_vae_preset(quick)
+    data = ProceduralSprites(**cfg.sprites)
+    train_f, test_f = holdout_split(data, cfg.holdout, ctx.shared_rng(1))
+    x_train = data.sample_observations_from_factors(train_f, np.random.default_rng(0))
+    rng = ctx.shared_rng(10, 0)
+    vae, hist, cached = cfg.train_or_load(
+        ctx.model_dir, x_train, rng, seed=ctx.seed, key=0, log=ctx.log
     )
     return vae, hist, data, test_f, cached
 
@@ -340,15 +282,9 @@ def _sprites_vae(ctx: Any, sz: dict, quick: bool) -> dict:
     kb = twin.elbo(x, eps=eps, kl="analytic")
     la, lb = vae.log_px(x, eps=eps_iw), twin.log_px(x, eps=eps_iw)
 
-    def rep(obs: np.ndarray) -> np.ndarray:
-        return vae.represent(obs)
-
-    def rep_twin(obs: np.ndarray) -> np.ndarray:
-        return twin.represent(obs)
-
     t0 = time.perf_counter()
-    m = _all_metrics(rep, data, 300, sz)
-    t = _all_metrics(rep_twin, data, 300, sz)
+    m = _all_metrics(vae.represent, data, 300, sz)
+    t = _all_metrics(twin.represent, data, 300, sz)
     ctx.log(
         f"sprites (VAE): metrics in {time.perf_counter() - t0:.0f} s; "
         f"MIG {m['mig']:.3f} vs {t['mig']:.3f}; "
@@ -390,46 +326,18 @@ def compute(ctx: Any) -> dict:
 
 
 # ----------------------------------------------------------------------------- plot
-def _bar_pair(
-    ax: Any,
-    x: float,
-    vals: list,
-    errs: list | None,
-    width: float,
-    fmt: str,
-    fontsize: float = 6.5,
-    inside: bool = False,
-) -> None:
+def _bar_pair(ax: Any, x: float, vals: list, errs: list | None, width: float, fmt: str,
+              fontsize: float = 6.5, inside: bool = False) -> None:  # fmt: skip
     """Two bars (model, twin) centred on ``x``, each labelled with its value."""
     span = ax.get_ylim()[1] - ax.get_ylim()[0]
     for k, (v, colour) in enumerate(zip(vals, (DISENTANGLED, ENTANGLED), strict=True)):
-        xe = x + (k - 0.5) * width
-        ax.bar(
-            xe,
-            v,
-            width=width * 0.94,
-            color=colour,
-            alpha=0.9,
-            yerr=None if errs is None else errs[k],
-            capsize=2,
-            ecolor="k",
-            error_kw={"lw": 0.8},
-        )
-        if inside:
-            ax.text(
-                xe,
-                v / 2,
-                format(v, fmt),
-                ha="center",
-                va="center",
-                fontsize=fontsize,
-                color="white",
-                rotation=90,
-            )
-        else:
-            ax.text(
-                xe, v + 0.012 * span, format(v, fmt), ha="center", va="bottom", fontsize=fontsize
-            )
+        xe, err = x + (k - 0.5) * width, None if errs is None else errs[k]
+        ax.bar(xe, v, width=width * 0.94, color=colour, alpha=0.9, yerr=err, capsize=2,
+               ecolor="k", error_kw={"lw": 0.8})  # fmt: skip
+        y, va, kw = (v / 2, "center", {"color": "white", "rotation": 90}) if inside else (
+            v + 0.012 * span, "bottom", {}
+        )  # fmt: skip
+        ax.text(xe, y, format(v, fmt), ha="center", va=va, fontsize=fontsize, **kw)
 
 
 def plot(results: dict, ctx: Any) -> list:
@@ -455,10 +363,17 @@ def plot(results: dict, ctx: Any) -> list:
             elif pair == "continuous":
                 groups = [("exact\nlog p(x)", lik["model"], lik["twin"])]
                 note = f"max |Δ| {lik['max_abs_diff']:.0e}\n({lik['n']} points)"
-            else:
-                groups = [("Monte Carlo\nlog p(x)", lik["model"], lik["twin"])]
+            else:  # the twin's estimate from the model's draws pushed through f (CRN)
+                label = f"Monte Carlo\nlog p(x)\n(exact {lik['exact'][0]:.3f})"
+                groups = [(label, lik["model"], lik["crn"]["twin"])]
                 dm, dse = lik["paired_diff"]
-                note = f"exact {lik['exact'][0]:.3f}; twin − model\n{dm:+.3f} ± {dse:.3f}"
+                crn = lik["crn"]
+                same = "Δ = 0" if crn["max_abs_diff"] == 0 else f"|Δ| ≤ {crn['max_abs_diff']:.0e}"
+                note = (
+                    f"twin − model, same draws\nthrough f: {same} "
+                    f"({crn['n_identical']}/{lik['n']});\nindependent: {dm:+.3f} ± "
+                    f"{1.96 * dse:.3f} (95 %)"
+                )
             vals = [g[1][0] for g in groups] + [g[2][0] for g in groups]
             lo, hi = min(0.0, min(vals)), max(0.0, max(vals))
             ax.set_ylim(lo - 0.08 * (hi - lo), hi + 0.08 * (hi - lo))

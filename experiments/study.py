@@ -5,21 +5,44 @@ compute() runs (or resumes) the sweep of :func:`impossibility.study.run_study` w
 cache in ``ctx.cache_dir`` and returns :func:`impossibility.study.summarize` of the records;
 plot() draws the paper's figure families from those numbers:
 
-* ``study_tc.png`` — Gaussian total correlation of the mean and of the sampled representation
-  against the regularisation strength, per objective (claim 1);
-* ``study_spearman.png`` — Spearman rank correlations between the disentanglement metrics
-  (claim 2);
-* ``study_variance.png`` — share of each score's variance explained by the objective, by the
-  hyperparameter (nested in the objective) and by the seed; and the metric distributions per
-  objective (claim 3);
-* ``study_selection.png`` — rank correlation of unsupervised scores with the metrics, and how
-  often the run an unsupervised score picks beats another run of the same objective (claim 4);
-* ``study_downstream.png`` — downstream accuracy with few and many labels, and its rank
-  correlation with every metric (claim 5);
-* ``study_transfer.png`` — choosing a hyperparameter with a metric on one data set and using it
-  on the same (other seeds) or another data set, for the same or another metric (claim 4).
+Every number carries its 95 % interval (``results["uncertainty"]``,
+:mod:`impossibility.study.uncertainty`); the claims are numbered as in docs/study.md. Figures of
+the first data set (sprites16) have no suffix; those of mixing5 end in ``_mixing5``.
 
-Figures of the first data set have no suffix; those of the others end in ``_<data set>``.
+Figures
+-------
+study_tc
+    Claim 1 on sprites16: Gaussian total correlation of the mean and of the sampled codes against
+    each objective's regularisation strength (one dot per seed, geometric mean as a line; stronger
+    to the right in every panel), with Spearman's rho and its 95 % interval.
+study_tc_mixing5
+    Claim 1 on mixing5, as ``study_tc``.
+study_spearman
+    Claim 2 on sprites16: Spearman rank correlations between the disentanglement metrics over all
+    models, each with its 95 % interval; a star marks an interval that excludes 0.
+study_spearman_mixing5
+    Claim 2 on mixing5, as ``study_spearman``.
+study_variance
+    Claim 3 on sprites16: the shares of each metric's variance explained by the objective, by the
+    hyperparameter within the objective and by the seed, with the seed share's 95 % interval.
+study_variance_mixing5
+    Claim 3 on mixing5, as ``study_variance``.
+study_selection
+    Claim 4a on sprites16: Spearman correlations between unsupervised scores and metrics, and the
+    probability that the run an unsupervised score picks beats another run of its objective, per
+    metric, with 95 % bootstrap intervals over seeds and the band where a random pick falls.
+study_selection_mixing5
+    Claim 4a on mixing5, as ``study_selection``.
+study_transfer
+    Claim 4b: the probability that the hyperparameter chosen on one metric or data set beats a
+    random one on the same or another metric and data set, with 95 % intervals around chance.
+study_downstream
+    Claim 5 on sprites16: Spearman correlations between each metric and downstream accuracy from
+    100 and 1,000 labels (logistic regression, gradient-boosted trees) and the sample efficiency
+    100/1,000, starred where the 95 % interval excludes 0; beside them the accuracy of each
+    objective with the chance level and the seeds' spread.
+study_downstream_mixing5
+    Claim 5 on mixing5, as ``study_downstream``.
 """
 
 from __future__ import annotations
@@ -30,6 +53,7 @@ from typing import Any
 import numpy as np
 
 from impossibility.study import MODELS, PRESETS, run_study, summarize
+from impossibility.tools.interval_plots import dot_plot, error_lengths, heatmap_with_intervals
 from impossibility.tools.plotting import figure_style, savefig
 
 DESCRIPTION = (
@@ -52,7 +76,7 @@ HPARAM_LABELS = {
     "beta_tc_vae": r"$\beta$ (stronger →)",
     "dip_vae_i": r"$\lambda_{od}$ (stronger →)",
     "dip_vae_ii": r"$\lambda_{od}$ (stronger →)",
-    "annealed_vae": r"$C_{max}$ nats (← stronger: a larger capacity regularises less)",
+    "annealed_vae": r"$C_{max}$ nats (smaller capacity = stronger →)",
 }
 
 
@@ -101,42 +125,16 @@ def compute(ctx: Any) -> dict:
     return out
 
 
-def _shade(
-    ax: Any,
-    matrix: np.ndarray,
-    xlabels: list[str],
-    ylabels: list[str],
-    title: str,
-    vmin: float = -1.0,
-    vmax: float = 1.0,
-    cmap: str = "RdBu_r",
-    fmt: str = "{:.2f}",
-) -> Any:
-    m = np.array([[np.nan if v is None else v for v in row] for row in matrix], dtype=float)
-    im = ax.imshow(m, vmin=vmin, vmax=vmax, cmap=cmap)
-    ax.set_xticks(range(len(xlabels)), xlabels, rotation=45, ha="right")
-    ax.set_yticks(range(len(ylabels)), ylabels)
-    for i in range(m.shape[0]):
-        for j in range(m.shape[1]):
-            txt = "n/a" if not np.isfinite(m[i, j]) else fmt.format(m[i, j])
-            ax.text(
-                j,
-                i,
-                txt,
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="white"
-                if np.isfinite(m[i, j]) and abs(m[i, j] - (vmin + vmax) / 2) > 0.3 * (vmax - vmin)
-                else "black",
-            )
-    ax.set_title(title)
-    ax.spines[:].set_visible(False)
-    return im
-
-
 def _models(results: dict, ds: str) -> list[str]:
     return [m for m in MODELS if m in results["tc"][ds]]
+
+
+def _unc(results: dict, ds: str) -> dict:
+    return results["uncertainty"][ds]
+
+
+def _n(results: dict, ds: str) -> int:
+    return sum(r["dataset"] == ds for r in results["runs"])
 
 
 def _plot_tc(results: dict, ctx: Any, ds: str) -> list:
@@ -145,65 +143,107 @@ def _plot_tc(results: dict, ctx: Any, ds: str) -> list:
     models = _models(results, ds)
     ncol = min(3, len(models))
     nrow = int(np.ceil(len(models) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol, 2.8 * nrow), squeeze=False)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.8 * ncol, 3.0 * nrow), squeeze=False)
+    series = (
+        ("tc_mean", "tab:red", "mean $\\mu(x)$", "-"),
+        ("tc_sampled", "tab:blue", "sampled $z$", "-"),
+        ("tc_mean_active", "tab:orange", "mean, active dims only", "--"),
+    )
+    floor = 1e-3  # a TC of exactly 0 (no active dimension) is drawn at the floor
     for ax, m in zip(axes.flat, models, strict=False):
-        e = results["tc"][ds][m]
-        x = np.arange(len(e["values"]))
-        for key, color, label in (
-            ("tc_mean", "tab:red", "mean $\\mu(x)$"),
-            ("tc_sampled", "tab:blue", "sampled $z$"),
-            ("tc_mean_active", "tab:orange", "mean, active dims only"),
-        ):
-            ls = "--" if key == "tc_mean_active" else "-"
-            ax.errorbar(
-                x,
-                e[key],
-                yerr=e[key + "_sd"],
-                color=color,
-                ls=ls,
-                marker="o",
-                ms=3,
-                capsize=2,
-                label=label,
-            )
-        ax.set_xticks(x, [f"{v:g}" for v in e["values"]])
-        ax.set_yscale("symlog", linthresh=0.1)
-        ax.set_ylim(bottom=0)
-        trend = results["spearman"].get(ds, {}).get("tc_vs_hparam", {}).get(m)
+        vals = results["tc"][ds][m]["values"]
+        order = vals[::-1] if m == "annealed_vae" else vals  # stronger regularisation →
+        x = {v: i for i, v in enumerate(order)}
+        rows = [r for r in results["runs"] if r["dataset"] == ds and r["model"] == m]
+        for key, color, label, ls in series:
+            pts = np.array([[x[r["value"]], max(r[key], floor)] for r in rows])
+            jitter = (np.arange(len(pts)) % 3 - 1) * 0.08
+            ax.plot(pts[:, 0] + jitter, pts[:, 1], "o", color=color, ms=2.5, alpha=0.6)
+            gm = [np.exp(np.mean(np.log(pts[pts[:, 0] == i, 1]))) for i in range(len(order))]
+            ax.plot(range(len(order)), gm, color=color, ls=ls, lw=1.2, label=label)
+        ax.set_xticks(range(len(order)), [f"{v:g}" for v in order])
+        ax.set_yscale("log")
+        tr = _unc(results, ds)["tc_trend"].get(m, {})
         title = MODEL_LABELS[m]
-        if trend:
-            title += (
-                f"\n$\\rho_s$(value, TC): mean {trend['tc_mean']:+.2f}, "
-                f"sampled {trend['tc_sampled']:+.2f}"
-            )
-        ax.set_title(title, fontsize=8)
-        ax.set_xlabel(HPARAM_LABELS[m])
+        for key, short in (("tc_mean", "mean"), ("tc_sampled", "sampled")):
+            if key in tr:
+                t = tr[key]
+                title += f"\n{short}: $\\rho$ = {t['rho']:+.2f} [{t['low']:+.2f}, {t['high']:+.2f}]"
+        ax.set_title(title, fontsize=7.5)
+        ax.set_xlabel(HPARAM_LABELS[m], fontsize=8)
         ax.set_ylabel("Gaussian TC (nats)")
     for ax in axes.flat[len(models) :]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=7)
-    fig.suptitle(
-        f"Total correlation of the mean vs the sampled representation (mean ± sd over seeds; {ds})",
-        fontsize=10,
+    h, lab = axes.flat[0].get_legend_handles_labels()
+    fig.legend(
+        h, lab, loc="upper center", ncol=3, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.925)
     )
-    fig.tight_layout()
+    fig.suptitle(
+        f"Total correlation vs regularisation strength ({ds}; dots: one per seed, line: geometric "
+        f"mean;\n$\\rho$ = Spearman(strength, TC) over the objective's models with its 95 % "
+        f"interval; TC = 0 drawn at {floor:g})",
+        fontsize=9,
+    )
+    fig.tight_layout(rect=(0, 0, 1, 0.89))
     return savefig(fig, ctx.figure_dir / f"study_tc{_suffix(results, ds)}.png")
+
+
+# pairs the paper's text names (claim 2); its values are shown only in its figures
+_PAIRS = (
+    ("beta_vae_eval_accuracy", "factor_vae_eval_accuracy"),
+    ("mig", "dci_disentanglement"),
+    ("mig", "sap"),
+    ("beta_vae_eval_accuracy", "mig"),
+    ("modularity", "mig"),
+    ("modularity", "dci_disentanglement"),
+    ("irs", "mig"),
+    ("mcc_pearson", "mig"),
+)
 
 
 def _plot_spearman(results: dict, ctx: Any, ds: str) -> list:
     import matplotlib.pyplot as plt
 
-    labels = [results["labels"]["disentanglement"][k] for k in results["keys"]["disentanglement"]]
-    fig, ax = plt.subplots(figsize=(4.8, 4.2))
-    im = _shade(
+    keys = results["keys"]["disentanglement"]
+    labels = [results["labels"]["disentanglement"][k] for k in keys]
+    u = _unc(results, ds)["spearman_metrics"]
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10.5, 4.4), gridspec_kw={"width_ratios": [1.2, 1]})
+    im = heatmap_with_intervals(
         ax,
         results["spearman"][ds]["metrics"],
         labels,
         labels,
-        f"Spearman rank correlation between metrics\n"
-        f"({sum(r['dataset'] == ds for r in results['runs'])} models, {ds})",
+        f"Spearman $\\rho$ between metrics ({u['n']} models, {ds});\n"
+        "* = the 95 % interval excludes 0",
+        u["low"],
+        u["high"],
     )
     fig.colorbar(im, ax=ax, shrink=0.8)
+    for j, d in enumerate(results["datasets"]):
+        S, ud = results["spearman"][d]["metrics"], _unc(results, d)["spearman_metrics"]
+        for i, (a, b) in enumerate(_PAIRS):
+            p, q = keys.index(a), keys.index(b)
+            y = i + (j - 0.5) * 0.3
+            bx.errorbar(
+                np.nan if S[p][q] is None else S[p][q],
+                y,
+                xerr=error_lengths([S[p][q]], [ud["low"][p][q]], [ud["high"][p][q]]),
+                fmt="os"[j],
+                color=("tab:blue", "tab:orange")[j],
+                ms=4,
+                capsize=2,
+                label=f"{d} (n = {ud['n']})" if i == 0 else None,
+            )
+    bx.axvline(0, color="k", lw=0.6)
+    lab = results["labels"]["disentanglement"]
+    bx.set_yticks(range(len(_PAIRS)), [f"{lab[a]} – {lab[b]}" for a, b in _PAIRS], fontsize=7)
+    bx.invert_yaxis()
+    bx.set_xlim(-1, 1)
+    bx.set_xlabel("Spearman $\\rho$ with 95 % interval (Bonett–Wright)")
+    bx.set_title(
+        "Pairs the paper discusses (its values: figures only,\nnot given as numbers)", fontsize=9
+    )
+    bx.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     return savefig(fig, ctx.figure_dir / f"study_spearman{_suffix(results, ds)}.png")
 
@@ -216,26 +256,39 @@ def _plot_variance(results: dict, ctx: Any, ds: str) -> list:
     lab = {
         **results["labels"]["disentanglement"],
         **results["labels"]["unsupervised"],
-        **results["labels"]["downstream"],
+        **_down_names(results),
     }
-    var = results["variance"][ds]
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1, 1.3]})
+    var, uv = results["variance"][ds], _unc(results, ds)["variance"]
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1, 1.3]})
     bottom = np.zeros(len(keys))
     for part, color, name in (
         ("model", "tab:purple", "objective"),
         ("hparam", "tab:green", "hyperparameter | objective"),
-        ("seed", "tab:gray", "seed (residual)"),
+        ("seed", "tab:gray", "seed (residual), 95 % interval"),
     ):
         h = np.array([var[k][part] if var[k][part] is not None else 0.0 for k in keys])
         ax.bar(range(len(keys)), h, bottom=bottom, color=color, label=name)
         bottom += h
+    # the seed share is the top segment: its interval moves the segment's lower edge
+    seed = np.array([uv[k]["seed"] for k in keys], dtype=float)
+    lo = np.array([uv[k]["low"] for k in keys], dtype=float)
+    hi = np.array([uv[k]["high"] for k in keys], dtype=float)
+    ax.errorbar(
+        range(len(keys)),
+        1 - seed,
+        yerr=error_lengths(-seed, -hi, -lo),  # the bar sits at 1 − seed
+        fmt="none",
+        color="k",
+        capsize=2,
+        lw=0.8,
+    )
     ax.set_xticks(range(len(keys)), [lab[k] for k in keys], rotation=45, ha="right")
     ax.set_ylabel("share of the total sum of squares")
     ax.set_ylim(0, 1)
-    # legends above the axes: below them they collide with the long rotated metric names
-    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
-    ax.set_title("Nested variance decomposition", pad=22)
-    # distributions of each metric per objective
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    ax.set_title(
+        f"Nested variance decomposition ({ds}, {_n(results, ds)} models)", pad=30, fontsize=9
+    )
     rows = results["runs"]
     models = _models(results, ds)
     width = 0.8 / max(1, len(models))
@@ -257,67 +310,97 @@ def _plot_variance(results: dict, ctx: Any, ds: str) -> list:
         bx.plot([], [], color=cmap(i), lw=6, alpha=0.7, label=MODEL_LABELS[m].split(" (")[0])
     bx.set_xticks(range(len(dis)), [lab[k] for k in dis], rotation=45, ha="right")
     bx.set_ylabel("score (all values and seeds)")
-    bx.set_title("Metric distributions per objective", pad=30)
+    bx.set_title(f"Metric distributions per objective ({ds})", pad=30, fontsize=9)
     bx.legend(fontsize=6, ncol=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()
     return savefig(fig, ctx.figure_dir / f"study_variance{_suffix(results, ds)}.png")
 
 
+def _span(sizes: list) -> str:
+    return str(min(sizes)) if min(sizes) == max(sizes) else f"{min(sizes)}–{max(sizes)}"
+
+
 def _plot_selection(results: dict, ctx: Any, ds: str) -> list:
     import matplotlib.pyplot as plt
 
-    dis = results["keys"]["disentanglement"]
-    uns = results["keys"]["unsupervised"]
+    dis, uns = results["keys"]["disentanglement"], results["keys"]["unsupervised"]
     dl = [results["labels"]["disentanglement"][k] for k in dis]
     ul = [results["labels"]["unsupervised"][k] for k in uns]
-    sel = results["selection"][ds]
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 3.8))
-    im = _shade(
+    us = _unc(results, ds)["selection"]
+    sizes = us["group_sizes"]
+    fig = plt.figure(figsize=(15, 5.2))
+    gs = fig.add_gridspec(1, len(uns) + 1, width_ratios=[2.6] + [1] * len(uns))
+    ax = fig.add_subplot(gs[0])
+    um = _unc(results, ds)["metrics_vs_unsupervised"]
+    im = heatmap_with_intervals(
         ax,
         results["spearman"][ds]["metrics_vs_unsupervised"],
         ul,
         dl,
-        "Spearman: metric vs unsupervised score\n(all models)",
+        f"Spearman: metric vs unsupervised\nscore ({um['n']} models; * = interval excludes 0)",
+        um["low"],
+        um["high"],
     )
-    fig.colorbar(im, ax=ax, shrink=0.8)
-    win = [[sel[u][k]["win_rate"] for u in uns] for k in dis]
-    im = _shade(
-        bx,
-        win,
-        [f"best {u}" for u in ul],
-        dl,
-        "P(run picked by the score beats another run\nof the same objective); random = 0.5",
-        vmin=0.0,
-        vmax=1.0,
-        cmap="PuOr_r",
+    fig.colorbar(im, ax=ax, shrink=0.6)
+    dot_axes: list = []
+    for j, (u, name) in enumerate(zip(uns, ul, strict=True)):
+        bx = fig.add_subplot(gs[j + 1])
+        dot_axes.append(bx)
+        e = us[u]
+        dot_plot(
+            bx,
+            [e[k]["win_rate"] for k in dis],
+            [e[k]["low"] for k in dis],
+            [e[k]["high"] for k in dis],
+            dl if j == 0 else [""] * len(dis),
+            us["null_band"],
+            f"picked by best {name}",
+        )
+        bx.set_xlabel("win rate")
+        if j:
+            bx.tick_params(labelleft=False)
+    dot_axes[0].legend(fontsize=6, loc="lower left")
+    fig.suptitle(
+        f"{ds}: P(the run an unsupervised score picks beats another run of its objective), "
+        f"averaged over {len(sizes)} objectives of {_span(sizes)} runs; dots with 95 % "
+        "bootstrap intervals over seeds; grey: where a random pick falls 95 % of the time",
+        fontsize=8.5,
     )
-    fig.colorbar(im, ax=bx, shrink=0.8)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.94))
     return savefig(fig, ctx.figure_dir / f"study_selection{_suffix(results, ds)}.png")
+
+
+def _down_names(results: dict) -> dict:
+    """Downstream labels with the label counts of the run, the same in every figure."""
+    small = results.get("settings", {}).get("downstream_small", "small")
+    big = results.get("settings", {}).get("num_train", "all")
+    return {
+        "lr_small": f"LR@{small}",
+        "lr_all": f"LR@{big}",
+        "lr_efficiency": f"LR eff. ({small}/{big})",
+        "gbt_small": f"GBT@{small}",
+        "gbt_all": f"GBT@{big}",
+        "gbt_efficiency": f"GBT eff. ({small}/{big})",
+    }
 
 
 def _plot_downstream(results: dict, ctx: Any, ds: str) -> list:
     import matplotlib.pyplot as plt
 
-    dis = results["keys"]["disentanglement"]
-    down = results["keys"]["downstream"]
-    small = results.get("settings", {}).get("downstream_small", "small")
-    big = results.get("settings", {}).get("num_train", "all")
-    names = {
-        "lr_small": f"LR acc@{small}",
-        "lr_all": f"LR acc@{big}",
-        "lr_efficiency": "LR efficiency",
-        "gbt_small": f"GBT acc@{small}",
-        "gbt_all": f"GBT acc@{big}",
-        "gbt_efficiency": "GBT efficiency",
-    }
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10.5, 3.8), gridspec_kw={"width_ratios": [1.2, 1]})
-    im = _shade(
+    dis, down = results["keys"]["disentanglement"], results["keys"]["downstream"]
+    names = _down_names(results)
+    ud = _unc(results, ds)
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1.4, 1]})
+    u = ud["metrics_vs_downstream"]
+    im = heatmap_with_intervals(
         ax,
         results["spearman"][ds]["metrics_vs_downstream"],
         [names[k] for k in down],
         [results["labels"]["disentanglement"][k] for k in dis],
-        "Spearman: metric vs downstream accuracy\n(efficiency = acc@small / acc@large)",
+        f"Spearman: metric vs downstream accuracy ({ds}, {u['n']} models)\n"
+        "* = 95 % interval excludes 0",
+        u["low"],
+        u["high"],
     )
     fig.colorbar(im, ax=ax, shrink=0.8)
     models = _models(results, ds)
@@ -334,14 +417,27 @@ def _plot_downstream(results: dict, ctx: Any, ds: str) -> list:
             x + (j - 1.5) * 0.2,
             [results["downstream"][ds][m][k] for m in models],
             0.2,
+            yerr=np.nan_to_num([ud["downstream"]["seed_sd"][m][k] for m in models]),
+            capsize=1.5,
+            error_kw={"lw": 0.7},
             color=c,
             label=names[k],
+        )
+    if ud["downstream"]["chance"] is not None:
+        bx.axhline(
+            ud["downstream"]["chance"],
+            color="k",
+            ls=":",
+            lw=1,
+            label=f"chance ({ud['downstream']['chance']:.2f})",
         )
     bx.set_xticks(x, [MODEL_LABELS[m].split(" (")[0] for m in models], rotation=30, ha="right")
     bx.set_ylabel("test accuracy, mean over factors")
     bx.set_ylim(0, 1)
-    bx.legend(fontsize=7, ncol=2)
-    bx.set_title("Downstream accuracy per objective")
+    bx.legend(fontsize=6.5, ncol=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    bx.set_title(
+        "Downstream accuracy per objective (bars: mean; whiskers: seeds' sd)", fontsize=9, pad=34
+    )
     fig.tight_layout()
     return savefig(fig, ctx.figure_dir / f"study_downstream{_suffix(results, ds)}.png")
 
@@ -353,24 +449,25 @@ def _suffix(results: dict, ds: str) -> str:
 def _plot_transfer(results: dict, ctx: Any) -> list:
     import matplotlib.pyplot as plt
 
-    t = results["transfer"]
-    m = [
-        [t["same_metric_same_data"], t["other_metric_same_data"]],
-        [t["same_metric_other_data"], t["other_metric_other_data"]],
-    ]
-    fig, ax = plt.subplots(figsize=(4.6, 3.6))
-    im = _shade(
-        ax,
-        m,
-        ["same metric", "other metric"],
-        ["same data set\n(other seeds)", "other data set"],
-        "Transferring the best hyperparameter:\nP(beats another run of the objective); "
-        "random = 0.5",
-        vmin=0.0,
-        vmax=1.0,
-        cmap="PuOr_r",
+    t = results["uncertainty"]["transfer"]
+    cases = (
+        ("same_metric_same_data", "same metric, same data set (other seeds)"),
+        ("other_metric_same_data", "other metric, same data set"),
+        ("same_metric_other_data", "same metric, other data set"),
+        ("other_metric_other_data", "other metric, other data set"),
     )
-    fig.colorbar(im, ax=ax, shrink=0.8)
+    fig, ax = plt.subplots(figsize=(6.4, 2.8))
+    dot_plot(
+        ax,
+        [t[c]["win_rate"] for c, _ in cases],
+        [t[c]["low"] for c, _ in cases],
+        [t[c]["high"] for c, _ in cases],
+        [lab for _, lab in cases],
+        title="Transferring the best hyperparameter value: P(beats another run of the\n"
+        "objective), both data sets pooled; 95 % bootstrap intervals over seeds; 0.5 = random",
+    )
+    ax.set_xlim(0.3, 0.8)
+    ax.set_xlabel("win rate")
     fig.tight_layout()
     return savefig(fig, ctx.figure_dir / "study_transfer.png")
 

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "all_below",
     "all_finite",
     "as_array",
     "as_matrix",
@@ -217,6 +218,18 @@ def all_finite(arr: NDArray[Any]) -> bool:
     return bool(np.all(np.isfinite(arr)))
 
 
+def all_below(arr: NDArray[Any], bound: float = 1e300) -> bool:
+    """Whether every entry is finite and of magnitude below ``bound``: two reductions, no temporary.
+
+    ``min`` and ``max`` propagate NaN, so finite extremes within ±bound prove every entry so; an
+    isometry's image of such rows is then finite too (its entries are at most √d·bound).
+    """
+    if arr.size == 0:
+        return True
+    lo, hi = float(arr.min()), float(arr.max())
+    return -bound < lo and hi < bound
+
+
 def check_finite(arr: NDArray[Any], name: str) -> NDArray[Any]:
     """Return ``arr`` if every entry is finite; else ``ValueError`` quoting the first bad entry."""
     if not all_finite(arr):
@@ -264,7 +277,7 @@ def as_array(
     return arr
 
 
-def as_points(z: ArrayLike, d: int, *, name: str = "z") -> Array:
+def as_points(z: ArrayLike, d: int, *, name: str = "z", finite: bool = True) -> Array:
     """Points as a finite float64 array of shape ``(n, d)``; one point ``(d,)`` becomes ``(1, d)``.
 
     Raises
@@ -272,14 +285,15 @@ def as_points(z: ArrayLike, d: int, *, name: str = "z") -> Array:
     TypeError
         If ``z`` is not numeric.
     ValueError
-        If the shape is neither ``(n, d)`` nor ``(d,)``, or an entry is NaN or infinite.
+        If the shape is neither ``(n, d)`` nor ``(d,)``, or (unless ``finite=False``) an entry
+        is NaN or infinite.
     """
     arr = as_array(z, name, finite=False)
     if arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != d:
         raise ValueError(f"{name} must have shape (n, {d}) or ({d},); got shape {np.shape(z)}")
-    return check_finite(arr, name)
+    return check_finite(arr, name) if finite else arr
 
 
 def as_matrix(

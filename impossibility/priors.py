@@ -1,5 +1,8 @@
 """Factorized priors p(z) = ∏ᵢ pᵢ(zᵢ) over univariate continuous ``scipy.stats`` marginals.
 
+A marginal is a frozen ``rv_continuous`` or one of SciPy's random-variable objects
+(``stats.Normal``, ``make_distribution``, ``Mixture``; see ``_random_variables.py``).
+
 Theorem 1 needs, per coordinate, a continuous CDF Fᵢ that maps the (open) support of zᵢ, an
 interval, onto (0, 1). :class:`FactorizedPrior` enforces exactly that and gives the per-coordinate
 functions the Gaussianizing map needs (CDF, log-CDF, log-survival, quantile, inverse survival),
@@ -15,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 from scipy.stats._distn_infrastructure import rv_continuous_frozen, rv_discrete_frozen
 
+from ._random_variables import RandomVariableMarginal, as_marginal, is_random_variable
 from ._validation import as_points, check_int, check_rng
 
 __all__ = ["FactorizedPrior", "check_factorized_prior"]
@@ -43,7 +47,7 @@ def _check_marginal(i: int, dist: Any) -> None:
             "as "
             f"stats.{dist.name}() with its parameters"
         )
-    if not isinstance(dist, rv_continuous_frozen):
+    if not isinstance(dist, (rv_continuous_frozen, RandomVariableMarginal)):
         kind = type(dist).__name__
         hint = ""
         if "multivariate" in kind or hasattr(dist, "cov"):
@@ -53,7 +57,8 @@ def _check_marginal(i: int, dist: Any) -> None:
             )
         raise TypeError(
             f"marginal {i} has type {kind}; expected a frozen univariate continuous scipy.stats "
-            f"distribution such as stats.norm() or stats.beta(2, 5).{hint}"
+            "distribution such as stats.norm() or stats.beta(2, 5), or a SciPy random variable "
+            f"such as stats.Normal().{hint}"
         )
     name = _family_name(dist)
     if name in _CIRCULAR:
@@ -100,16 +105,22 @@ class FactorizedPrior:
 
     Parameters
     ----------
-    marginals : sequence of frozen scipy.stats continuous distributions
+    marginals : sequence of frozen scipy.stats continuous distributions or SciPy random variables
         One univariate distribution per coordinate, e.g.
-        ``[stats.norm(), stats.laplace(scale=2), stats.beta(2, 5)]``. Each must have a density and a
-        support that is an interval (possibly unbounded).
+        ``[stats.norm(), stats.laplace(scale=2), stats.beta(2, 5)]``, or SciPy's newer objects
+        (``stats.Normal(mu=1, sigma=2)``, ``stats.Uniform(a=0, b=1)``,
+        ``stats.make_distribution(stats.gamma)(a=3)``, ``stats.Mixture(...)``), recognised by their
+        ``logcdf``/``logccdf``/``icdf``/``iccdf``/``ilogcdf``/``ilogccdf``/``logpdf``/``support``:
+        a closed-form family among them becomes its frozen equivalent (``Normal`` → ``norm``,
+        ``2 * make_distribution(stats.laplace)() + 1`` → ``laplace(1, 2)``), any other one is
+        wrapped (:class:`impossibility._random_variables.RandomVariableMarginal`). Each must have
+        a density and a support that is an interval (possibly unbounded).
 
     Raises
     ------
     TypeError
-        For a discrete marginal, an unfrozen family, a multivariate distribution or anything that
-        is not a frozen univariate continuous ``scipy.stats`` distribution.
+        For a discrete marginal, an unfrozen family, a multivariate distribution, a random
+        variable without one of the methods above, or anything else.
     ValueError
         For a circular marginal, a degenerate support, no finite density, or an empty list.
 
@@ -141,6 +152,8 @@ class FactorizedPrior:
         if not marginals:
             raise ValueError("FactorizedPrior needs at least one marginal")
         for i, dist in enumerate(marginals):
+            if is_random_variable(dist) and not isinstance(dist, RandomVariableMarginal):
+                marginals[i] = dist = as_marginal(i, dist)
             _check_marginal(i, dist)
         self.marginals: list[rv_continuous_frozen] = marginals
         sup = np.array([[float(v) for v in m.support()] for m in marginals])
@@ -193,9 +206,21 @@ class FactorizedPrior:
         m = self.marginals[i]
         return float(m.mean()), float(m.std())
 
+    def location_scale(self, i: int) -> tuple[float, float] | None:
+        """``(loc, scale)`` of marginal ``i`` in its family's standard form, if it has one."""
+        m = self.marginals[i]
+        try:
+            _, loc, scale = m.dist._parse_args(*m.args, **m.kwds)
+        except (AttributeError, TypeError, ValueError):
+            return None
+        return float(loc), float(scale)
+
     def __repr__(self) -> str:
         parts = []
         for m in self.marginals:
+            if isinstance(m, RandomVariableMarginal):
+                parts.append(repr(m))
+                continue
             args = ", ".join([repr(a) for a in m.args] + [f"{k}={v!r}" for k, v in m.kwds.items()])
             parts.append(f"{_family_name(m)}({args})")
         return f"FactorizedPrior([{', '.join(parts)}])"

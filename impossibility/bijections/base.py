@@ -13,14 +13,27 @@ returns a silent NaN or infinity. :class:`Inverse` lives here because ``inv`` re
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .._typing import Array
-from .._validation import all_finite, as_array, as_points
+from .._validation import all_below, all_finite, as_array, as_points, check_finite
 
 __all__ = ["Bijector", "Inverse"]
+
+
+@lru_cache(maxsize=None)
+def _fast_is_consistent(cls: type, inverse: bool) -> bool:
+    fast, primitive = (
+        ("_inverse", "_inverse_and_log_det") if inverse else ("_forward", "_forward_and_log_det")
+    )
+
+    def owner(name: str) -> type:
+        return next(c for c in cls.__mro__ if name in c.__dict__)
+
+    return issubclass(owner(fast), owner(primitive))
 
 
 class Bijector(ABC):
@@ -41,6 +54,9 @@ class Bijector(ABC):
     #: Whether the map preserves N(0, I) by construction (an isometry, a swirl): declared, so
     #: that a twin can check f_#p = p without probing (``impossibility._preserves``).
     preserves_standard_normal: bool = False
+    #: Whether ‖b(x)‖ = ‖x‖ for every row (a rotation): then rows with entries below 1e300 have a
+    #: finite image, and ``forward`` / ``inverse`` skip the output check. Declared, never probed.
+    is_isometry: bool = False
 
     # ----------------------------------------------------------------- to implement
     @abstractmethod
@@ -50,6 +66,14 @@ class Bijector(ABC):
     @abstractmethod
     def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
         """x = b⁻¹(y) and log|det J_{b⁻¹}(y)| for validated y of shape (n, d)."""
+
+    def _forward(self, x: Array) -> Array:
+        """y = b(x) without the log-det (default: drop it from the primitive)."""
+        return self._forward_and_log_det(x)[0]
+
+    def _inverse(self, y: Array) -> Array:
+        """x = b⁻¹(y) without the log-det (default: drop it from the primitive)."""
+        return self._inverse_and_log_det(y)[0]
 
     def _jacobian(self, x: Array) -> Array:
         raise NotImplementedError(f"{type(self).__name__} does not provide an analytic Jacobian")
@@ -64,13 +88,40 @@ class Bijector(ABC):
 
     # ----------------------------------------------------------------- plumbing
     def _prepare(self, x: ArrayLike, name: str, inverse: bool) -> tuple[Array, bool]:
+        return self._prepare_bounded(x, name, inverse)[:2]
+
+    def _prepare_bounded(self, x: ArrayLike, name: str, inverse: bool) -> tuple[Array, bool, bool]:
+        """Validated rows, whether one point was given, and whether the image is known finite."""
         arr = as_array(x, name, finite=False)  # TypeError for complex or text, never a cast
         single = arr.ndim == 1
-        arr = as_points(arr, self.d, name=name)
+        arr = as_points(arr, self.d, name=name, finite=False)
+        # an isometry's image of rows with entries below 1e300 is finite: check the input only
+        bounded = self.is_isometry and all_below(arr)
+        if not bounded:
+            check_finite(arr, name)
         (self._check_codomain if inverse else self._check_domain)(arr)
-        return arr, single
+        return arr, single, bounded
 
-    def _finish(self, out: Array, ldj: Array, single: bool, what: str) -> tuple[Array, Array]:
+    def _map_values(self, x: Array, inverse: bool) -> Array:
+        """b(x) or b⁻¹(x) without the log-det, through ``_forward``/``_inverse`` only where the
+        class that defines them also defines (or inherits below them) the primitive: a subclass
+        that overrides only the primitive keeps its own behaviour."""
+        if _fast_is_consistent(type(self), inverse):
+            return self._inverse(x) if inverse else self._forward(x)
+        return (self._inverse_and_log_det(x) if inverse else self._forward_and_log_det(x))[0]
+
+    def _map(self, x: ArrayLike, inverse: bool) -> Array:
+        what, name = ("preimage", "y") if inverse else ("image", "x")
+        if type(self)._prepare is Bijector._prepare:
+            arr, single, known_finite = self._prepare_bounded(x, name, inverse)
+        else:  # a subclass that validates its own way (e.g. any number of coordinates) keeps it
+            (arr, single), known_finite = self._prepare(x, name, inverse), False
+        out = self._map_values(arr, inverse)
+        if not known_finite:
+            self._check_out(out, what)
+        return out[0] if single else out
+
+    def _check_out(self, out: Array, what: str) -> None:
         if not all_finite(out):
             r = int(np.argwhere(~np.isfinite(out))[0, 0])
             raise ValueError(
@@ -78,6 +129,9 @@ class Bijector(ABC):
                 "point is too close to a finite support endpoint (or too deep in a tail) for its "
                 "image to be representable"
             )
+
+    def _finish(self, out: Array, ldj: Array, single: bool, what: str) -> tuple[Array, Array]:
+        self._check_out(out, what)
         if not all_finite(ldj):
             r = int(np.argwhere(~np.isfinite(ldj))[0])
             raise ValueError(
@@ -122,12 +176,12 @@ class Bijector(ABC):
         return self._finish(x, ldj, single, "preimage")
 
     def forward(self, x: ArrayLike) -> Array:
-        """y = b(x), shape like ``x``."""
-        return self.forward_and_log_det(x)[0]
+        """y = b(x), shape like ``x`` (the log-det is not computed)."""
+        return self._map(x, inverse=False)
 
     def inverse(self, y: ArrayLike) -> Array:
-        """x = b⁻¹(y), shape like ``y``."""
-        return self.inverse_and_log_det(y)[0]
+        """x = b⁻¹(y), shape like ``y`` (the log-det is not computed)."""
+        return self._map(y, inverse=True)
 
     def forward_log_det_jacobian(self, x: ArrayLike) -> Array:
         """log|det J_b(x)|, shape (n,)."""
@@ -164,6 +218,7 @@ class Inverse(Bijector):
         self.name = f"{bijector.name}⁻¹"
         self.is_constant_jacobian = bijector.is_constant_jacobian
         self.preserves_standard_normal = getattr(bijector, "preserves_standard_normal", False)
+        self.is_isometry = bijector.is_isometry
 
     @property
     def inv(self) -> Bijector:
@@ -174,6 +229,12 @@ class Inverse(Bijector):
 
     def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
         return self.bijector._forward_and_log_det(y)
+
+    def _forward(self, x: Array) -> Array:
+        return self.bijector._map_values(x, inverse=True)
+
+    def _inverse(self, y: Array) -> Array:
+        return self.bijector._map_values(y, inverse=False)
 
     def _jacobian(self, x: Array) -> Array:
         # J_{b⁻¹}(y) = J_b(b⁻¹(y))⁻¹ (inverse function theorem)

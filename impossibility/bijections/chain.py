@@ -37,6 +37,7 @@ class Chain(Bijector):
         self.bijectors = bijectors
         self.d = bijectors[0].d
         self.is_constant_jacobian = all(b.is_constant_jacobian for b in bijectors)
+        self.is_isometry = all(b.is_isometry for b in bijectors)
         self.name = name or " ∘ ".join(b.name for b in bijectors)
 
     def _forward_and_log_det(self, x: Array) -> tuple[Array, Array]:
@@ -52,6 +53,16 @@ class Chain(Bijector):
             y, ldj = b._inverse_and_log_det(y)
             total = total + ldj
         return y, total
+
+    def _forward(self, x: Array) -> Array:
+        for b in reversed(self.bijectors):
+            x = b._map_values(x, inverse=False)
+        return x
+
+    def _inverse(self, y: Array) -> Array:
+        for b in self.bijectors:
+            y = b._map_values(y, inverse=True)
+        return y
 
     def _jacobian(self, x: Array) -> Array:
         jac = None

@@ -33,6 +33,7 @@ class Orthogonal(Bijector):
     name = "A"
     is_constant_jacobian = True
     preserves_standard_normal = True
+    is_isometry = True
 
     def __init__(self, A: ArrayLike, *, atol: float | None = None):
         self.A = check_orthogonal(A, atol=atol)

@@ -51,6 +51,7 @@ class Conjugated(Bijector):
         self.is_constant_jacobian = (
             self.gaussianize.is_constant_jacobian and inner.is_constant_jacobian
         )
+        self.is_isometry = self.gaussianize.is_identity and inner.is_isometry
 
     def _check_domain(self, x: Array) -> None:
         self.gaussianize._check_domain(x)
@@ -71,6 +72,14 @@ class Conjugated(Bijector):
         w2, ld_t = self.inner._inverse_and_log_det(w)
         u, ld_out = g._inverse_and_log_det(w2)
         return u, ld_in + ld_t + ld_out
+
+    def _forward(self, x: Array) -> Array:
+        g = self.gaussianize
+        return g._inverse(self.inner._map_values(g._forward(x), inverse=False))
+
+    def _inverse(self, y: Array) -> Array:
+        g = self.gaussianize
+        return g._inverse(self.inner._map_values(g._forward(y), inverse=True))
 
     def jacobian_factors(self, u: ArrayLike) -> tuple[Array, Array, Array]:
         r"""The factors of :math:`J_f(u)=D_{\rm out}\,J_T\,D_{\rm in}`.

@@ -41,21 +41,54 @@ class EntanglingBijection(Conjugated):
 
     def __init__(self, prior: FactorizedPrior, A: ArrayLike, *, atol: float | None = None):
         super().__init__(prior, Orthogonal(A, atol=atol), name="f")
+        self._affine = None
+        if self.gaussianize.is_constant_jacobian and not self.gaussianize.is_identity:
+            # every marginal N(μᵢ, σᵢ²): f(u) = μ + M(u − μ) with M = diag(σ) A diag(σ)⁻¹, one
+            # matrix product instead of two scalings around it; log|det M| = log|det A|
+            loc = np.array([prior.normal_affine(i)[0] for i in range(self.d)])
+            scale = np.array([prior.normal_affine(i)[1] for i in range(self.d)])
+            A = self.inner.A
+            self._affine = (
+                loc,
+                (scale[:, None] * A / scale[None, :]).T,
+                (scale[:, None] * A.T / scale[None, :]).T,
+            )
 
     @property
     def A(self) -> Array:
         """The orthogonal matrix acting in Gaussian space."""
         return self.inner.A
 
-    def _forward_and_log_det(self, x: Array) -> tuple[Array, Array]:
+    def _linear(self, x: Array, inverse: bool) -> Array | None:
+        """f or f⁻¹ when G is affine (every marginal normal), else None."""
         if self.gaussianize.is_identity:  # standard-normal prior: f is exactly u ↦ Au
-            return x @ self.inner.A.T, np.full(x.shape[0], self.inner.log_abs_det)
-        return super()._forward_and_log_det(x)
+            return x @ self.inner.A if inverse else x @ self.inner.A.T
+        if self._affine is None:
+            return None
+        loc, m_t, m_inv_t = self._affine
+        out = np.subtract(x, loc) @ (m_inv_t if inverse else m_t)
+        out += loc
+        return out
+
+    def _forward_and_log_det(self, x: Array) -> tuple[Array, Array]:
+        v = self._linear(x, inverse=False)
+        if v is None:
+            return super()._forward_and_log_det(x)
+        return v, np.full(x.shape[0], self.inner.log_abs_det)
 
     def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
-        if self.gaussianize.is_identity:
-            return y @ self.inner.A, np.full(y.shape[0], -self.inner.log_abs_det)
-        return super()._inverse_and_log_det(y)
+        u = self._linear(y, inverse=True)
+        if u is None:
+            return super()._inverse_and_log_det(y)
+        return u, np.full(y.shape[0], -self.inner.log_abs_det)
+
+    def _forward(self, x: Array) -> Array:
+        v = self._linear(x, inverse=False)
+        return super()._forward(x) if v is None else v
+
+    def _inverse(self, y: Array) -> Array:
+        u = self._linear(y, inverse=True)
+        return super()._inverse(y) if u is None else u
 
     def __repr__(self) -> str:
         return f"EntanglingBijection({self.prior!r}, A=<{self.d}×{self.d} orthogonal>)"

@@ -19,7 +19,8 @@ import numpy as np
 from impossibility._typing import GroundTruthDataLike, Representation
 from impossibility._validation import check_int, check_rng, check_scalar
 
-from ._checks import check_data, check_n_jobs, check_representation
+from ._checks import check_data, check_representation
+from ._parallel import check_n_jobs_or_auto
 from .dci import dci
 from .dci_es import dci_es
 from .explicitness import explicitness
@@ -144,7 +145,7 @@ def evaluate_representation(
     num_bins: int = 20,
     prune_threshold: float = 0.05,
     continuous_sap: bool = False,
-    n_jobs: int | None = None,
+    n_jobs: int | str | None = "auto",
 ) -> dict[str, float]:
     """Compute all metrics of the study for representation ``rep`` on data set ``data``.
 
@@ -188,8 +189,8 @@ def evaluate_representation(
     ``fairness``
         ``fairness_mean``, ``fairness_max``: the paper's aggregate (mean over targets of the mean
         over sensitive factors) of the class-weighted mean and of the largest total variation
-        (:func:`fairness`, boosted trees fitted in parallel with ``n_jobs``, or on the idle
-        cores when ``n_jobs`` is ``None``; the values do not depend on it).
+        (:func:`fairness`, boosted trees fitted in parallel with ``n_jobs``; the values do not
+        depend on it).
     ``flatness``
         ``flatness`` (the main score, :math:`L_2` width over :math:`L_1` length),
         ``flatness_l2`` (:func:`flatness`).
@@ -218,9 +219,11 @@ def evaluate_representation(
         FactorVAE score: codes with a smaller standard deviation are pruned.
     continuous_sap : bool, default=False
         Use SAP's squared-correlation mode (factors treated as numbers).
-    n_jobs : int, optional
-        Parallel classifier fits in DCI, SAP, fairness and DCI-ES (joblib; ``None``: in this
-        process, except fairness's fits, which then use the idle cores).
+    n_jobs : int, "auto" or None, default="auto"
+        Parallel classifier fits in DCI, discrete SAP and fairness (joblib): ``"auto"`` on the
+        idle cores (each metric takes at most one worker per fit), ``None``/1 in this process,
+        ``-1`` on all cores. DCI-ES gets ``None`` for ``"auto"`` (its probes take a second or
+        two, less than starting worker processes). Values are identical for every ``n_jobs``.
 
     Returns
     -------
@@ -231,8 +234,9 @@ def evaluate_representation(
     ------
     TypeError
         If ``rng`` is not a ``numpy.random.Generator``, ``sizes`` not a :class:`MetricSizes`,
-        ``metrics`` a string, ``num_bins`` or ``n_jobs`` not an integer, ``data`` not a
-        ``GroundTruthDataLike`` or ``rep`` not callable.
+        ``metrics`` a string, ``num_bins`` not an integer, ``n_jobs`` neither an integer,
+        ``"auto"`` nor ``None``, ``data`` not a ``GroundTruthDataLike`` or ``rep`` not
+        callable.
     ValueError
         For an unknown metric name, ``num_bins < 2``, a negative ``prune_threshold``, or a
         failure of any metric's input checks (e.g. a factor with a single value), with that
@@ -249,7 +253,7 @@ def evaluate_representation(
         )
     num_bins = check_int(num_bins, "num_bins", minimum=2)
     prune_threshold = check_scalar(prune_threshold, "prune_threshold", minimum=0.0)
-    n_jobs = check_n_jobs(n_jobs)
+    check_n_jobs_or_auto(n_jobs, 1)  # the type and value; each metric resolves "auto"
     k, _ = check_data(data)
     check_representation(rep)
     sz = sizes  # short name for the calls below
@@ -319,7 +323,7 @@ def evaluate_representation(
                 num_test_points_per_class=sz.fairness_num_test_points_per_class,
                 batch_size=sz.sample_batch_size,
                 n_estimators=sz.fairness_n_estimators,
-                n_jobs="auto" if n_jobs is None else n_jobs,
+                n_jobs=n_jobs,
             )
             out["fairness_mean"] = fairness_summary(f.mean_fairness, "f")["f:mean_pred:mean_sens"]
             out["fairness_max"] = fairness_summary(f.max_fairness, "f")["f:mean_pred:mean_sens"]
@@ -330,7 +334,8 @@ def evaluate_representation(
         elif name == "dci_es":
             z, y = draw(g, sz.num_train)
             zt, yt = draw(g, sz.num_test)
-            out.update(dci_es(z, y, zt, yt, rng=g, n_jobs=n_jobs).as_dict())
+            es_jobs = None if n_jobs == "auto" else n_jobs
+            out.update(dci_es(z, y, zt, yt, rng=g, n_jobs=es_jobs).as_dict())
         elif name == "linearity":
             lin = linearity(data, rep, g, repeats=sz.linearity_repeats)
             for key in ("axis_ratio", "linear_ratio", "axis_alignment"):

@@ -22,7 +22,7 @@ import numpy as np
 from impossibility._typing import GroundTruthDataLike, Representation
 from impossibility._validation import check_choice, check_int, check_rng
 
-from ._parallel import parallel_map
+from ._parallel import boosting_seconds, check_n_jobs_or_auto, parallel_map
 from .fairness import _check_fit_args
 from .sampling import _observe_and_encode, _sample_factors
 
@@ -102,7 +102,7 @@ def strong_downstream(
     num_test: int = 5000,
     n_experiment: int = 10,
     n_estimators: int = 100,
-    n_jobs: int | str | None = None,
+    n_jobs: int | str | None = "auto",
     split: str = "extrapolation",
 ) -> dict[str, float]:
     """Accuracy of boosted trees with and without a covariate shift in another factor.
@@ -122,8 +122,11 @@ def strong_downstream(
     ``split`` selects the shift (:func:`intervene`): ``"extrapolation"``, the reference's and
     the default (test values of the other factor never seen in training), or
     ``"interpolation"``, this package's addition (test points at an interior value of the
-    other factor held out of training), with the same keys. ``n_jobs="auto"`` fits on the idle
-    cores; values never depend on ``n_jobs``.
+    other factor held out of training), with the same keys. ``n_jobs="auto"`` (the default) fits
+    on the idle cores (in this process when a size's fits would take under a second), ``None``/1
+    sequentially, ``-1`` on all cores, in threads (as :func:`~impossibility.metrics.dci`)
+    with one BLAS thread each; the
+    seeds are drawn before dispatch, so values never depend on ``n_jobs``.
 
     The reference draws the interventions from NumPy's global generator; everything here comes
     from ``rng``, so values agree with it in distribution. Defaults: the training sizes and test
@@ -142,8 +145,9 @@ def strong_downstream(
         For sizes below 1, fewer than 2 factors, an unknown ``split``, no factor to intervene
         on, non-finite codes, or a test accuracy of 0 (the gap's denominator).
     """
-    rng, n_estimators, n_jobs, k, sizes = _check_fit_args(
-        rng, data, rep, n_estimators, n_jobs, "a covariate shift"
+    check_n_jobs_or_auto(n_jobs, 1)  # the type and value; "auto" is resolved per size below
+    rng, n_estimators, _, k, sizes = _check_fit_args(
+        rng, data, rep, n_estimators, None, "a covariate shift"
     )
     if isinstance(num_train, (int, np.integer)):
         num_train = [num_train]
@@ -164,7 +168,9 @@ def strong_downstream(
                 tasks.append((za, a[:, i], _observe_and_encode(data, rep, b, rng), b[:, i]))
         seeds = rng.integers(2**31 - 1, size=len(tasks))
         jobs = [(*t, int(s), n_estimators) for t, s in zip(tasks, seeds, strict=True)]
-        acc = np.array(parallel_map(_accuracies, jobs, n_jobs))
+        seconds = boosting_seconds(n, [sizes[i] for i in range(k)], n_estimators)
+        workers = check_n_jobs_or_auto(n_jobs, len(jobs), seconds * (1 + n_experiment))
+        acc = np.array(parallel_map(_accuracies, jobs, workers, prefer="threads"))
         plain, strong = acc[:k].mean(axis=0), acc[k:].mean(axis=0)
         if plain[1] == 0.0:
             raise ValueError(

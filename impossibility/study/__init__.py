@@ -10,6 +10,7 @@ same numbers on every joblib backend and resumes after an interruption.
 
 Files: ``config`` (settings, presets, run configurations), ``datasets``, ``run`` (one run),
 ``backends`` and ``sweep`` (resumable sweeps), ``analysis`` and ``summary`` (statistics),
+``intervals``, ``bootstrap`` and ``uncertainty`` (a 95 % interval on every number),
 ``cli`` (``python -m impossibility.study --preset default --backend loky -j 2``).
 
 How it is built: docs/package.md §study.
@@ -27,6 +28,7 @@ from .config import (
     build_configs,
 )
 from .datasets import DATASETS, make_dataset
+from .intervals import judge, seed_share_interval, spearman_interval
 from .run import run_one
 from .summary import DISENTANGLEMENT_SCORES, DOWNSTREAM_SCORES, UNSUPERVISED_SCORES, summarize
 from .sweep import load_records, run_study, run_sweep
@@ -53,5 +55,8 @@ __all__ = [
     "selection_analysis",
     "transfer_analysis",
     "summarize",
+    "spearman_interval",
+    "seed_share_interval",
+    "judge",
     "main",
 ]

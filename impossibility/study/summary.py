@@ -2,7 +2,8 @@
 
 :data:`DISENTANGLEMENT_SCORES`, :data:`UNSUPERVISED_SCORES` and :data:`DOWNSTREAM_SCORES` name
 the record scores the analysis uses; :func:`summarize` turns the run records into per-value means
-and standard deviations, rank correlations, variance shares, selection and transfer win rates.
+and standard deviations, rank correlations, variance shares, selection and transfer win rates,
+each with its confidence interval (:mod:`~impossibility.study.uncertainty`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from impossibility._typing import Array
 
 from .analysis import selection_analysis, spearman_matrix, transfer_analysis, variance_decomposition
 from .config import MODELS
+from .uncertainty import uncertainty
 
 __all__ = ["DISENTANGLEMENT_SCORES", "UNSUPERVISED_SCORES", "DOWNSTREAM_SCORES", "summarize"]
 
@@ -162,7 +164,9 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     scores; between metrics and downstream scores; per data set), ``variance`` (shares of model,
     hyperparameter and seed per score and data set), ``selection`` (win rates of unsupervised
     model selection), ``downstream`` (mean accuracies per model), ``transfer`` (see
-    :func:`transfer_analysis`) and, with two data sets, ``consistency`` across them.
+    :func:`transfer_analysis`), with two data sets ``consistency`` across them, and
+    ``uncertainty``: the intervals and verdicts of
+    :func:`~impossibility.study.uncertainty.uncertainty`.
     """
     ok = [r for r in records if r.get("status") == "ok"]
     failed = [r for r in records if r.get("status") != "ok"]
@@ -212,4 +216,16 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     if len(datasets) >= 2:
         out["consistency"] = _consistency(spear, datasets)
     out["keys"] = {"disentanglement": _DIS, "unsupervised": _UNS, "downstream": _DOWN}
+    if rows:
+        seconds: dict[tuple[str, str], list[float]] = {}
+        for r in ok:
+            c = r["config"]
+            seconds.setdefault((c["dataset"], c["model"]), []).append(float(r.get("seconds", 0)))
+        signs = {k: v[1] for k, v in UNSUPERVISED_SCORES.items()}
+        out["uncertainty"] = uncertainty(
+            rows,
+            {k: float(np.mean(v)) for k, v in seconds.items()},
+            {"disentanglement": _DIS, "unsupervised": signs, "downstream": _DOWN},
+            spear,
+        )
     return _nan_to_none(out)

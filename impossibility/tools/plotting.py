@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import matplotlib
 
 matplotlib.use("Agg")  # figures are files; never open a window (and never need a display)
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
-__all__ = ["figure_style", "savefig", "DISENTANGLED", "ENTANGLED"]
+__all__ = ["figure_style", "savefig", "image_grid", "DISENTANGLED", "ENTANGLED"]
 
 #: Colours used for the disentangled model and its entangled twin in every figure.
 DISENTANGLED = "#1f77b4"
@@ -82,3 +83,28 @@ def savefig(
         written.append(out)
     plt.close(fig)
     return written
+
+
+def image_grid(
+    ax: Any, images: Any, row_labels: list, col_labels: list, colour: str, pad_value: float = 0.12
+) -> None:
+    """Draw uint8 grey images of shape (rows, columns, P, P) as one tiled picture on ``ax``.
+
+    Tiles are separated by ``max(1, P // 16)`` pixels of grey ``pad_value``; rows and columns are
+    labelled at the tile centres and the frame is drawn in ``colour``.
+    """
+    imgs = np.asarray(images, dtype=np.float64) / 255.0
+    R, C, P, Q = imgs.shape
+    pad = max(1, P // 16)
+    out = np.full((R * (P + pad) - pad, C * (Q + pad) - pad), pad_value)
+    for r in range(R):
+        for c in range(C):
+            out[r * (P + pad) : r * (P + pad) + P, c * (Q + pad) : c * (Q + pad) + Q] = imgs[r, c]
+    ax.imshow(out, cmap="Greys", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_yticks([r * (P + pad) + P / 2 for r in range(R)], row_labels)
+    ax.set_xticks([c * (Q + pad) + Q / 2 for c in range(C)], col_labels, fontsize=7)
+    ax.tick_params(length=0)
+    for side in ("left", "bottom", "top", "right"):
+        ax.spines[side].set_visible(True)
+        ax.spines[side].set_color(colour)
+        ax.spines[side].set_linewidth(2)

@@ -41,6 +41,7 @@ from .objectives import (
     regularizer_report,
     tc_constant,
 )
+from .presets import SPRITE_VAE_PRESETS, SPRITE_VAE_PRIORS, SpriteVAEPreset, sprite_vae_preset
 from .priors import LatentPrior, prior_from_spec
 from .store import STORE_FORMAT, spec_key, store_paths, train_or_load
 from .twin import EntangledVAE, LatentBijector, affine_part
@@ -97,4 +98,8 @@ __all__ = [
     "spec_key",
     "store_paths",
     "STORE_FORMAT",
+    "SpriteVAEPreset",
+    "SPRITE_VAE_PRESETS",
+    "SPRITE_VAE_PRIORS",
+    "sprite_vae_preset",
 ]

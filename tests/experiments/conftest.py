@@ -1,4 +1,4 @@
-"""Shared quick runs of the two VAE experiments (one run serves both test files)."""
+"""Shared quick runs of the VAE experiments (one run serves every test file)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from impossibility.tools.reproduce import run_experiments
 
 @pytest.fixture(scope="session")
 def vae_quick_results(tmp_path_factory):
-    """Quick results of vae_twin and headline_metrics, run in that order into one folder."""
+    """Quick results of the sprite-VAE experiments, run in this order into one folder."""
     out = tmp_path_factory.mktemp("figures")
-    run_experiments(out=out, quick=True, only=["vae_twin", "headline_metrics"], log=lambda m: None)
+    names = ["vae_twin", "vae_twin_traversals", "headline_metrics"]
+    run_experiments(out=out, quick=True, only=names, log=lambda m: None)
     return {
-        name: read_json(out / "quick" / "results" / f"{name}.json")["results"]
-        for name in ("vae_twin", "headline_metrics")
+        name: read_json(out / "quick" / "results" / f"{name}.json")["results"] for name in names
     }, out

@@ -10,7 +10,12 @@ def test_headline_likelihood_equal_metrics_differ(vae_quick_results):
     assert res["continuous"]["likelihood"]["max_abs_diff"] < 1e-10  # exact change of variables
     vae = res["sprites_vae"]["likelihood"]
     assert vae["max_abs_diff"] < 1e-10 and vae["max_abs_diff_log_px"] < 1e-10
-    assert abs(res["sprites_true"]["likelihood"]["z_score"]) < 5  # Monte Carlo agreement
+    lik = res["sprites_true"]["likelihood"]
+    assert abs(lik["z_score"]) < 5  # independent draws: Monte Carlo agreement
+    # common random numbers (the model's draws through f): the same bins, so the same estimate,
+    # up to a draw within rounding of a bin edge (expected count ~1e-9 at these sizes)
+    assert lik["crn"]["max_abs_diff"] < 1e-12 and lik["crn"]["n_identical"] == lik["n"]
+    assert lik["crn"]["paired_diff"][1] < 1e-12 < lik["paired_diff"][1]
     for pair in ("continuous", "sprites_true"):
         m, t = res[pair]["metrics"]["model"], res[pair]["metrics"]["twin"]
         # the true factors give a high MIG; their image under a completely entangling f a low one

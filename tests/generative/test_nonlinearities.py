@@ -55,6 +55,16 @@ def test_nonlinearities_are_elementwise_bijectors(h, d):
     assert not h.is_constant_jacobian
 
 
+@pytest.mark.parametrize("h", NONLINEARITIES)
+def test_inverse_bijector_accepts_any_width_like_the_nonlinearity(h):
+    # h.inv validates as h does (any number of coordinates when d is None), through the
+    # base class's forward and inverse
+    x = np.random.default_rng(0).standard_normal((6, 7))
+    np.testing.assert_array_equal(h.inv.forward(x), h.inverse(x))
+    np.testing.assert_array_equal(h.inv.inverse(x), h.forward(x))
+    np.testing.assert_allclose(h.inv.forward(h.forward(x)), x, rtol=1e-12, atol=1e-12)
+
+
 def test_constant_jacobian_is_declared():
     assert TanhResidual(0.0).is_constant_jacobian
     assert InvertibleLeakyReLU(1.0).is_constant_jacobian
