@@ -8,12 +8,15 @@ size, as in the reference study's TensorFlow 1 optimiser.
 
 from __future__ import annotations
 
+import math
 from typing import Mapping
 
 import numpy as np
 
 from impossibility._typing import Array
 from impossibility._validation import check_scalar
+
+from .dtypes import FLOAT_DTYPES
 
 __all__ = ["Adam"]
 
@@ -24,7 +27,9 @@ class Adam:
     Parameters
     ----------
     params : mapping of str to ndarray
-        The live arrays to update (e.g. ``module.parameters()``), C-contiguous float64.
+        The live arrays to update (e.g. ``module.parameters()``), C-contiguous float64 or float32.
+        The moments :math:`m, v` have each parameter's dtype, and every update is computed in it
+        (a float32 gradient of a float32 parameter is never promoted).
     lr : float, default=1e-3
     beta1, beta2 : float, default=0.9, 0.999
     eps : float, default=1e-8
@@ -47,23 +52,26 @@ class Adam:
         eps = check_scalar(eps, "eps", minimum=0.0, include_min=False)
         self.params = dict(params)
         for k, v in self.params.items():
-            if not (isinstance(v, np.ndarray) and v.dtype == np.float64):
+            if not (isinstance(v, np.ndarray) and v.dtype in FLOAT_DTYPES):
                 raise TypeError(
-                    f"parameter {k!r} must be a float64 numpy array; got {type(v).__name__} "
-                    f"of dtype {getattr(v, 'dtype', None)}"
+                    f"parameter {k!r} must be a float64 or float32 numpy array; got "
+                    f"{type(v).__name__} of dtype {getattr(v, 'dtype', None)}"
                 )
             if not v.flags.c_contiguous:
-                raise ValueError(f"parameter {k!r} must be a C-contiguous float64 array")
+                raise ValueError(f"parameter {k!r} must be a C-contiguous array")
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
         self.t = 0
         self.m = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.v = {k: np.zeros_like(v) for k, v in self.params.items()}
-        size = max((v.size for v in self.params.values()), default=0)
-        self._buf = np.empty(min(size, self._BLOCK))
-        # flat views (parameters are contiguous), split into cache-sized blocks once
+        # one scratch buffer per dtype; flat views (parameters are contiguous), split into
+        # cache-sized blocks once
+        bufs: dict[np.dtype, Array] = {}
+        for p in self.params.values():
+            n = min(max(p.size, bufs.get(p.dtype, np.empty(0)).size), self._BLOCK)
+            bufs[p.dtype] = np.empty(n, dtype=p.dtype)
         self._blocks = {
             k: [
-                (slice(s, s + self._BLOCK), self._buf[: min(self._BLOCK, p.size - s)])
+                (slice(s, s + self._BLOCK), bufs[p.dtype][: min(self._BLOCK, p.size - s)])
                 for s in range(0, p.size, self._BLOCK)
             ]
             for k, p in self.params.items()
@@ -90,9 +98,11 @@ class Adam:
                 raise ValueError(f"gradient of {k!r} is not finite (NaN or inf); training diverged")
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        alpha = self.lr * np.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
+        # Python floats: a NumPy float64 scalar would not promote a float32 array in place,
+        # but it would any temporary built from it
+        alpha = float(self.lr * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t))
         for k, p in self.params.items():
-            g = np.ascontiguousarray(grads[k], dtype=np.float64).reshape(-1)
+            g = np.ascontiguousarray(grads[k], dtype=p.dtype).reshape(-1)
             pf, mf, vf = p.reshape(-1), self.m[k].reshape(-1), self.v[k].reshape(-1)
             # in place, block by block so that the twelve passes stay in cache (about 2× faster
             # than whole-array passes for 1024×256 kernels), with no temporaries

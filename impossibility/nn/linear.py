@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from impossibility._typing import Array
 from impossibility._validation import as_array, check_choice, check_int, check_rng
 
+from .dtypes import check_dtype
 from .module import Module
 
 __all__ = ["Linear", "Dense"]
@@ -31,6 +33,12 @@ class Linear(Module):
         Weight initialisation; biases start at zero. Glorot-uniform draws
         :math:`W_{ij}\sim U(-a,a)`, :math:`a=\sqrt{6/(d_{in}+d_{out})}` (TensorFlow's default, used
         by the reference study); He-normal draws :math:`N(0, 2/d_{in})`.
+    dtype : {float64, float32}, default=float64
+        Dtype of :math:`W` and :math:`b`. The weights are drawn in float64 and rounded, so a
+        float32 layer starts from the float64 layer's weights rounded to float32. The output has
+        the promoted dtype of input and weights: float32 weights on a float32 batch compute in
+        float32 (training), on a float64 batch in float64 (evaluation, exact for the float32
+        weights).
     """
 
     _INITS = ("glorot_uniform", "he_normal", "zeros")
@@ -42,17 +50,23 @@ class Linear(Module):
         *,
         rng: np.random.Generator | None = None,
         init: str = "glorot_uniform",
+        dtype: DTypeLike = np.float64,
     ):
         self.d_in = check_int(d_in, "d_in", minimum=1)
         self.d_out = check_int(d_out, "d_out", minimum=1)
         self.init_scheme = check_choice(init, "init", self._INITS)
-        self.W = np.zeros((self.d_in, self.d_out))
-        self.b = np.zeros(self.d_out)
+        dt = check_dtype(dtype)
+        self.W = np.zeros((self.d_in, self.d_out), dtype=dt)
+        self.b = np.zeros(self.d_out, dtype=dt)
         if rng is not None:
             self.init(rng)
 
     def parameters(self) -> dict[str, Array]:
         return {"W": self.W, "b": self.b}
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.W.dtype
 
     def init(self, rng: np.random.Generator) -> "Linear":
         check_rng(rng)

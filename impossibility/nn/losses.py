@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 
 from impossibility._typing import LOG_2PI, Array
 
-from .activations import sigmoid, softplus
+from .activations import select_sigmoid
 
 
 def _same_shape(out: Array, x: Array, name: str) -> None:
@@ -45,8 +45,21 @@ def bernoulli_log_likelihood(logits: Array, x: Array) -> tuple[Array, Array]:
     dll_dlogits : ndarray of shape (n, D)
     """
     _same_shape(logits, x, "logits")
-    ll = (x * logits - softplus(logits)).sum(axis=1)
-    return ll, x - sigmoid(logits)
+    # fused, with e = exp(-|l|) computed once: softplus(l) = max(l, 0) + log1p(e) and
+    # sigmoid(l) = 1/(1+e) (l >= 0) or e/(1+e) (l < 0); three (n, D) buffers, no overflow, the
+    # dtype of the inputs kept, and the float64 values bit for bit those of the unfused formulas
+    e = np.abs(logits)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    sp = np.log1p(e)
+    buf = np.maximum(logits, 0.0)
+    sp += buf  # softplus(l)
+    np.multiply(x, logits, out=buf)
+    buf -= sp
+    ll = buf.sum(axis=1)
+    select_sigmoid(logits, e, out=buf, work=sp)
+    np.subtract(x, buf, out=buf)
+    return ll, buf
 
 
 def gaussian_log_likelihood(
@@ -73,9 +86,12 @@ def gaussian_log_likelihood(
     """
     _same_shape(mean, x, "mean")
     r = x - mean
-    prec = np.exp(-np.asarray(logvar, dtype=np.float64))
+    lv = np.asarray(logvar)
+    if lv.dtype != r.dtype:  # a float logvar must not promote a float32 batch
+        lv = lv.astype(r.dtype)
+    prec = np.exp(-lv)
     r2p = r * r * prec
-    ll = -0.5 * (r2p + logvar + LOG_2PI).sum(axis=1)
+    ll = -0.5 * (r2p + lv + LOG_2PI).sum(axis=1)
     return ll, r * prec, 0.5 * (r2p - 1.0)
 
 

@@ -5,6 +5,11 @@ Given :math:`\bar y=\partial L/\partial y`, ``backward`` returns
 The design is functional, so a layer can be applied several times before any backward pass (e.g. a
 discriminator on real and on permuted codes); parameters are the *live* arrays, so an optimiser
 updates a layer in place.
+
+Precision: ``forward``/``backward`` compute in the promoted dtype of the input and the parameters,
+so a float32 network on a float32 batch trains in float32; ``m(x)`` (:meth:`Module.__call__`, the
+evaluation path) converts ``x`` to float64 and so evaluates a float32 network in float64, exactly
+for its float32 weights.
 """
 
 from __future__ import annotations
@@ -24,13 +29,18 @@ class Module:
     """Base class: a differentiable map of a batch ``x`` of shape (n, d_in) to (n, d_out).
 
     Subclasses implement :meth:`forward` and :meth:`backward`; layers with weights also
-    :meth:`parameters` and :meth:`init`. Everything is float64 and vectorised over the batch
-    (the first axis).
+    :meth:`parameters` and :meth:`init`. Everything is vectorised over the batch (the first
+    axis); parameters are float64 unless built with ``dtype=np.float32`` (:attr:`dtype`).
     """
 
     def parameters(self) -> dict[str, Array]:
         """The live parameter arrays, keyed by name (empty for parameter-free layers)."""
         return {}
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype of the parameters (float64 for a layer without any)."""
+        return np.dtype(np.float64)
 
     def init(self, rng: np.random.Generator) -> "Module":
         """(Re-)initialise the parameters from ``rng``; returns ``self``."""
@@ -46,7 +56,7 @@ class Module:
         raise NotImplementedError
 
     def __call__(self, x: ArrayLike) -> Array:
-        """Forward pass without keeping a cache."""
+        """Forward pass without keeping a cache, in float64 (whatever the parameters' dtype)."""
         return self.forward(np.asarray(x, dtype=np.float64))[0]
 
     def set_parameters(self, values: Mapping[str, ArrayLike]) -> None:

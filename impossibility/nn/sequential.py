@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from impossibility._typing import Array
 from impossibility._validation import check_choice, check_int, check_rng
 
 from .activations import ACTIVATIONS, LeakyReLU
+from .dtypes import check_dtype
 from .linear import Linear
 from .module import Module
 
@@ -43,6 +45,14 @@ class Sequential(Module):
                 )
             if d_out is not None:
                 width, where = d_out, i
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype of the first layer with parameters (float64 if there is none)."""
+        for layer in self.layers:
+            if layer.parameters():
+                return layer.dtype
+        return np.dtype(np.float64)
 
     def parameters(self) -> dict[str, Array]:
         out: dict[str, Array] = {}
@@ -113,6 +123,7 @@ def mlp(
     output_activation: str = "identity",
     init: str = "glorot_uniform",
     negative_slope: float = 0.2,
+    dtype: DTypeLike = np.float64,
 ) -> Sequential:
     """Multilayer perceptron ``Linear → act → … → Linear → output_activation``.
 
@@ -130,6 +141,8 @@ def mlp(
         Weight initialisation of every :class:`Linear`.
     negative_slope : float, default=0.2
         Slope used when an activation is ``"leaky_relu"``.
+    dtype : {float64, float32}, default=float64
+        Dtype of every parameter (:class:`Linear`).
 
     Examples
     --------
@@ -142,13 +155,14 @@ def mlp(
         raise ValueError(f"sizes must have ≥ 2 positive widths; got {list(sizes)}")
     check_choice(activation, "activation", ACTIVATIONS)
     check_choice(output_activation, "output_activation", ACTIVATIONS)
+    dtype = check_dtype(dtype)
 
     def act(name: str) -> Module:
         return LeakyReLU(negative_slope) if name == "leaky_relu" else ACTIVATIONS[name]()
 
     layers: list[Module] = []
     for i in range(len(sizes) - 1):
-        layers.append(Linear(sizes[i], sizes[i + 1], init=init))
+        layers.append(Linear(sizes[i], sizes[i + 1], init=init, dtype=dtype))
         name = activation if i < len(sizes) - 2 else output_activation
         if name not in ("identity", "linear"):
             layers.append(act(name))

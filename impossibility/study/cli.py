@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn, Sequence
 
@@ -51,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=20190609, help="base seed")
     parser.add_argument(
+        "--dtype",
+        choices=("float32", "float64"),
+        default=None,
+        help="training precision (default: the preset's); float32 runs get their own keys",
+    )
+    parser.add_argument(
         "--summary",
         type=Path,
         default=None,
@@ -84,8 +91,11 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.seed < 0:
         raise ValueError(f"--seed must be a non-negative integer; got {args.seed}")
     t0 = time.perf_counter()
+    preset = PRESETS[args.preset]
+    if args.dtype is not None:
+        preset = replace(preset, settings=replace(preset.settings, dtype=args.dtype))
     records = run_study(
-        args.preset,
+        preset,
         args.backend,
         args.n_jobs,
         args.out_dir,

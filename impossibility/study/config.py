@@ -16,6 +16,7 @@ from typing import Any, Collection, Mapping
 import numpy as np
 
 from impossibility._validation import check_choice, check_int, check_scalar
+from impossibility.nn import dtype_name
 from impossibility.vae import STUDY_GRID
 
 from ._naming import record_filename, stable_int
@@ -110,14 +111,19 @@ class StudySettings:
         Labels of the small downstream training set [100; also 10 and 1,000 in the paper].
     num_eval : int
         Held-out images for the ELBO and the two total correlations [10,000].
+    dtype : {"float64", "float32"}
+        Training precision of the VAE (and FactorVAE's discriminator); every score is evaluated
+        in float64. It enters a run's key only when it is not float64, so float64 keys are those
+        of runs stored before the setting existed and float32 runs never share a key with them.
 
     Raises
     ------
     TypeError
-        If a count or width is not an integer, a width list not a tuple, or ``lr`` not a number.
+        If a count or width is not an integer, a width list not a tuple, ``lr`` not a number or
+        ``dtype`` not a dtype.
     ValueError
-        If a count or width is below 1, ``lr`` is not positive and finite, or
-        ``downstream_small >= num_train``.
+        If a count or width is below 1, ``lr`` is not positive and finite, ``dtype`` neither
+        float32 nor float64, or ``downstream_small >= num_train``.
     """
 
     latent_dim: int = 10
@@ -139,6 +145,7 @@ class StudySettings:
     dci_n_estimators: int = 20
     downstream_small: int = 100
     num_eval: int = 1000
+    dtype: str = "float64"
 
     def __post_init__(self) -> None:
         # normalised values are stored back (a frozen dataclass needs object.__setattr__) so
@@ -150,6 +157,8 @@ class StudySettings:
                 checked: Any = tuple(
                     check_int(h, f"{f.name}[{i}]", minimum=1) for i, h in enumerate(widths)
                 )
+            elif f.name == "dtype":
+                checked = dtype_name(value)
             elif f.name == "lr":
                 checked = check_scalar(value, "lr", minimum=0, include_min=False)
                 if isinstance(value, (int, float)):  # lr=1 stays 1: "1" and "1.0" hash apart
@@ -308,6 +317,8 @@ class RunConfig:
         d["settings"] = {
             k: list(v) if isinstance(v, tuple) else v for k, v in d["settings"].items()
         }
+        if d["settings"]["dtype"] == "float64":  # the keys of float64 runs predate the setting
+            del d["settings"]["dtype"]
         d["dataset_spec"] = DATASETS[self.dataset]
         if self.model == "factor_vae":
             # the discriminator's Adam runs at the VAE's learning rate, as in the reference (both

@@ -64,7 +64,7 @@ def train_model(config: RunConfig, data: Any = None) -> tuple[Any, dict, dict]:
         else {}
     )
     objective = make_objective(config.model, config.value, **kw)
-    vae = VAE(x.shape[1], s.latent_dim, hidden=s.hidden, rng=rng_train)
+    vae = VAE(x.shape[1], s.latent_dim, hidden=s.hidden, rng=rng_train, dtype=s.dtype)
     hist = vae.fit(
         x,
         rng=rng_train,

@@ -14,7 +14,7 @@ import numbers
 from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 
 from impossibility import nn
 from impossibility._typing import Array, PriorLike
@@ -118,8 +118,10 @@ class VAEBase:
         obs_std: float | None = None,
         activation: str = "relu",
         rng: np.random.Generator,
+        dtype: DTypeLike = np.float64,
     ):
         check_rng(rng)
+        self.dtype = nn.check_dtype(dtype)
         if isinstance(x_dim, numbers.Integral) and not isinstance(x_dim, (bool, np.bool_)):
             shape: tuple[Any, ...] = (x_dim,)
         else:
@@ -141,10 +143,11 @@ class VAEBase:
         self.activation = check_choice(activation, "activation", nn.ACTIVATIONS)
         self.latent_prior = LatentPrior(prior, self.latent_dim)
         d, D = self.latent_dim, self.x_size
-        self.encoder = nn.mlp([D, *self.hidden, 2 * d], rng=rng, activation=activation)
-        self.decoder = nn.mlp([d, *reversed(self.hidden), D], rng=rng, activation=activation)
+        kw = {"rng": rng, "activation": activation, "dtype": self.dtype}
+        self.encoder = nn.mlp([D, *self.hidden, 2 * d], **kw)
+        self.decoder = nn.mlp([d, *reversed(self.hidden), D], **kw)
         self.obs_logvar: Array | None = (
-            np.zeros(D) if self.decoder_likelihood.learns_variance else None
+            np.zeros(D, dtype=self.dtype) if self.decoder_likelihood.learns_variance else None
         )
         self.optimizer: nn.Adam | None = None
         self.steps_trained = 0
@@ -179,13 +182,15 @@ class VAEBase:
             "prior": self.latent_prior.spec(),
             "obs_std": self.obs_std,
             "activation": self.activation,
+            "dtype": self.dtype.name,
         }
 
     def __repr__(self) -> str:
         prior = "N(0, I)" if self.prior is None else repr(self.prior)
+        extra = "" if self.dtype == np.float64 else f", dtype={self.dtype.name}"
         return (
             f"VAE(x_dim={self.x_shape}, latent_dim={self.latent_dim}, hidden={self.hidden}, "
-            f"likelihood={self.likelihood!r}, prior={prior})"
+            f"likelihood={self.likelihood!r}, prior={prior}{extra})"
         )
 
     # ------------------------------------------------------------- components: validation

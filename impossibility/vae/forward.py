@@ -85,7 +85,9 @@ class ObjectiveLike(Protocol):
     """A training objective (minimised), as :meth:`VAE.fit <impossibility.vae.VAE.fit>` uses it.
 
     ``prepare`` is called once before training, ``loss`` at every step and ``update`` after the
-    model's update with the same forward pass (e.g. FactorVAE's discriminator step).
+    model's update with the same forward pass (e.g. FactorVAE's discriminator step). A float32
+    model also passes ``dtype=np.float32`` to ``prepare`` (a float64 one does not, so an objective
+    that only ever trains float64 models needs no such argument).
     """
 
     name: str

@@ -1,10 +1,12 @@
 r"""VAE files: parameters and configuration in one ``.npz`` without pickle, with a checksum.
 
-A file holds ``param/<name>`` arrays, a JSON ``meta`` string (format tag, constructor
-configuration, steps trained), ``checksum``, the SHA-256 of the parameters' names, shapes and
-float64 bytes (:func:`impossibility._io.array_checksum`), and ``meta_digest``, the SHA-256 of the
-metadata's canonical JSON (:func:`impossibility._io.payload_digest`), so an edited activation or
-width is caught as surely as an edited weight. Files are written atomically and read with
+A file holds ``param/<name>`` arrays (in the model's dtype), a JSON ``meta`` string (format tag,
+constructor configuration with the training ``dtype`` — absent, i.e. float64, in files written
+before float32 training existed, which load unchanged — and steps trained), ``checksum``, the
+SHA-256 of the parameters' names, shapes and float64 bytes
+(:func:`impossibility._io.array_checksum`), and ``meta_digest``, the SHA-256 of the metadata's
+canonical JSON (:func:`impossibility._io.payload_digest`), so an edited activation or width is
+caught as surely as an edited weight. Files are written atomically and read with
 ``allow_pickle=False``; a truncated, tampered or mismatched file, a non-finite parameter or a file
 of the first format (no metadata digest) raises ``ValueError``.
 """

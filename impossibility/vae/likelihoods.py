@@ -103,7 +103,8 @@ class DecoderLikelihood:
         if self.kind == "bernoulli":
             p = nn.sigmoid(out)
             return (rng.random(p.shape) < p).astype(np.float64)
-        std = np.exp(0.5 * np.asarray(self.logvar(obs_logvar)))
+        # in the output's precision: a float32 model's learned log-variance evaluated in float64
+        std = np.exp(0.5 * np.asarray(self.logvar(obs_logvar), dtype=np.result_type(out, 1.0)))
         return out + std * rng.standard_normal(out.shape)
 
     def __repr__(self) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 
 from impossibility import nn
 from impossibility._typing import LOG_2PI, Array
@@ -66,6 +66,13 @@ class VAE(VAEBase, ELBOEstimates, ModelFile):
         Hidden activation (see :data:`impossibility.nn.ACTIVATIONS`).
     rng : numpy.random.Generator
         Weight initialisation (Glorot-uniform kernels, zero biases, as TensorFlow 1).
+    dtype : {float64, float32}, default=float64
+        Precision of *training*: parameters, activations, gradients, Adam's moments and the
+        minibatches (the reparameterisation noise is drawn in float64 and rounded, so a float32
+        run sees the float64 run's random numbers). Every evaluation (``encode``, ``decode``,
+        the ELBO estimates, the twin, the regularisers) runs in float64 on the float32 weights,
+        exactly, so evaluations and invariance checks keep their float64 tolerances; gradient
+        checks use float64 models.
 
     Examples
     --------
@@ -158,12 +165,12 @@ class VAE(VAEBase, ELBOEstimates, ModelFile):
 
     # ---------------------------------------------------------------- forward and backward
     def forward(self, x: ArrayLike, eps: ArrayLike, *, kl: str = "auto") -> ForwardPass:
-        r"""One forward pass with given noise ``eps`` (n, d), keeping what :meth:`backward`
-        needs."""
-        xa = self.check_x(x)
+        r"""One training forward pass with given noise ``eps`` (n, d), in the model's dtype,
+        keeping what :meth:`backward` needs."""
+        xa = self.check_x(x).astype(self.dtype, copy=False)
         mode = self._kl_mode(kl)
         e = self.standard_noise(xa.shape[0], eps=eps, n_samples=1)[0]
-        return self._forward(xa, e, mode)
+        return self._forward(xa, e.astype(self.dtype, copy=False), mode)
 
     def _forward(self, x: Array, eps: Array, mode: str) -> ForwardPass:
         mu, lv, enc_cache = self.encoder_forward(x)
@@ -203,10 +210,15 @@ class VAE(VAEBase, ELBOEstimates, ModelFile):
         """
         enc_cache, dec_cache, (g_out, g_lv), std = fp.cache
         n, d = fp.z.shape
+        dt = fp.z.dtype  # the objectives' cotangents are float64: cast, never promote
+
+        def cotangent(v: Array | None) -> Array:
+            return np.zeros((n, d), dtype=dt) if v is None else np.array(v, dtype=dt)
+
         grads: dict[str, Array] = {}
-        dz = np.zeros((n, d)) if cot.z is None else np.array(cot.z, dtype=np.float64)
+        dz = cotangent(cot.z)
         if cot.rec is not None:
-            c = cot.rec[:, None]
+            c = np.asarray(cot.rec, dtype=dt)[:, None]
             dzd, dec_grads = self.decoder_backward(dec_cache, g_out * c)
             dz += dzd
             if self.obs_logvar is not None:
@@ -217,10 +229,9 @@ class VAE(VAEBase, ELBOEstimates, ModelFile):
             }
             if self.obs_logvar is not None:
                 grads["obs_logvar"] = np.zeros_like(self.obs_logvar)
-        dmu = np.zeros((n, d)) if cot.mu is None else np.array(cot.mu, dtype=np.float64)
-        dlv = np.zeros((n, d)) if cot.logvar is None else np.array(cot.logvar, dtype=np.float64)
+        dmu, dlv = cotangent(cot.mu), cotangent(cot.logvar)
         if cot.kl is not None:
-            c = cot.kl[:, None]
+            c = np.asarray(cot.kl, dtype=dt)[:, None]
             if fp.kl_mode == "analytic":
                 dmu += c * fp.mu
                 dlv += 0.5 * c * (std * std - 1.0)
@@ -264,6 +275,8 @@ class VAE(VAEBase, ELBOEstimates, ModelFile):
         """One update: forward with fresh noise, objective, backward, Adam, then
         ``objective.update``."""
         eps = rng.standard_normal((x_batch.shape[0], self.latent_dim))
+        if self.dtype != eps.dtype:  # drawn in float64 so that every dtype sees the same noise
+            eps = eps.astype(self.dtype)
         fp = self._forward(x_batch, eps, self._kl_mode(kl))
         _, cot, logs = objective.loss(fp, step=step, rng=rng)
         optimizer.step(self.backward(fp, cot))
@@ -316,7 +329,7 @@ class VAE(VAEBase, ELBOEstimates, ModelFile):
             objective's own entries (``tc``, ``capacity``, ``dip_penalty``, …).
         """
         check_rng(rng)
-        xa = self.check_x(x)
+        xa = self.check_x(x).astype(self.dtype, copy=False)  # cast once, not per minibatch
         n_steps = check_int(n_steps, "n_steps", minimum=1)
         batch_size = check_int(batch_size, "batch_size", minimum=1)
         self._kl_mode(kl)
@@ -324,7 +337,10 @@ class VAE(VAEBase, ELBOEstimates, ModelFile):
         check_has_methods(
             objective, "objective", ("prepare", "loss", "update"), what="an Objective"
         )
-        objective.prepare(latent_dim=self.latent_dim, n_steps=n_steps, rng=rng)
+        # a float32 model tells the objective its dtype (for FactorVAE's discriminator); float64
+        # models call prepare() as before, so objectives without a dtype argument still work
+        extra = {} if self.dtype == np.float64 else {"dtype": self.dtype}
+        objective.prepare(latent_dim=self.latent_dim, n_steps=n_steps, rng=rng, **extra)
         if self.optimizer is None:
             self.optimizer = nn.Adam(self.parameters(), lr=lr)
         elif lr != self.optimizer.lr:
@@ -370,6 +386,18 @@ class VAE(VAEBase, ELBOEstimates, ModelFile):
             return ll + (lp - lq)
 
         return chunk
+
+    def astype(self, dtype: DTypeLike) -> "VAE":
+        """A copy in precision ``dtype`` with the parameters cast (float64 → float32 rounds,
+        float32 → float64 is exact) and ``steps_trained`` kept; the optimizer state is not
+        copied."""
+        dtype = nn.check_dtype(dtype)
+        cfg = {**self.config(), "prior": self.prior, "dtype": dtype}
+        new = type(self)(**cfg, rng=np.random.default_rng(0))  # weights overwritten below
+        for k, p in new.parameters().items():
+            p[...] = self.parameters()[k]
+        new.steps_trained = self.steps_trained
+        return new
 
     # ------------------------------------------------------------------------------- twin
     def entangled(self, f: LatentBijector, *, check_prior: bool = True) -> EntangledVAE:

@@ -100,7 +100,7 @@ class LatentPrior:
         """:math:`\\log p(z_n)` of validated codes (n, d), shape (n,)."""
         if self.standard_normal:
             return -0.5 * (np.einsum("ij,ij->i", z, z) + self.d * LOG_2PI)
-        return np.asarray(self.prior.log_prob(z), dtype=np.float64)
+        return np.asarray(self.prior.log_prob(z), dtype=z.dtype)
 
     def score(self, z: Array) -> Array:
         """:math:`\\nabla\\log p(z_n)` of validated codes (n, d), shape (n, d)."""

@@ -46,3 +46,18 @@ def test_leaky_relu_validation():
         nn.LeakyReLU(np.nan)
     with pytest.raises(TypeError, match="negative_slope must be a real number"):
         nn.LeakyReLU("0.2")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sigmoid_equals_the_branchwise_formula_bit_for_bit(dtype):
+    # the min-based selection must give exactly 1/(1+e) for x >= 0 and e/(1+e) for x < 0
+    x = np.concatenate(
+        [np.random.default_rng(0).normal(scale=30, size=5000), [0.0, -0.0, np.inf, -np.inf]]
+    ).astype(dtype)
+    e = np.exp(-np.abs(x))
+    ref = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    out = nn.sigmoid(x)
+    assert out.dtype == dtype and np.array_equal(out, ref)
+    logits, t = x[:5000].reshape(50, 100), np.random.default_rng(1).random((50, 100)).astype(dtype)
+    _, grad = nn.bernoulli_log_likelihood(logits, t)
+    assert grad.dtype == dtype and np.array_equal(grad, t - ref[:5000].reshape(50, 100))

@@ -38,3 +38,23 @@ def test_python_dash_m_runs_the_command_line():
     )
     assert res.stdout.startswith("usage: impossibility study")
     assert "--preset {default,full,quick}" in res.stdout
+
+
+def test_dtype_option_reaches_the_run_configurations(monkeypatch, tmp_path):
+    import impossibility.study.cli as cli
+
+    seen = {}
+
+    def fake_run_study(preset, *args, **kwargs):
+        seen["preset"] = preset
+        return []
+
+    monkeypatch.setattr(cli, "run_study", fake_run_study)
+    assert st.main(["--preset", "quick", "--dtype", "float32", "--out-dir", str(tmp_path)]) == 0
+    assert seen["preset"].settings.dtype == "float32" and seen["preset"].name == "quick"
+    assert all(
+        c.as_dict()["settings"]["dtype"] == "float32" for c in st.build_configs(seen["preset"])
+    )
+    assert st.main(["--preset", "quick", "--out-dir", str(tmp_path)]) == 0
+    assert seen["preset"] == st.PRESETS["quick"]  # without --dtype: the preset's own (float64)
+    assert st.main(["--dtype", "float16"]) == 2

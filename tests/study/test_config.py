@@ -122,3 +122,27 @@ def test_build_configs_checks():
         st.build_configs("quick", base_seed=-1)
     with pytest.raises(TypeError, match=r"base_seed must be an integer; got 1\.5"):
         st.build_configs("quick", base_seed=1.5)
+
+
+def test_dtype_setting_keeps_float64_keys_and_separates_float32_runs():
+    import json
+    from pathlib import Path
+
+    base = st.build_configs("default")[0]
+    assert base.settings.dtype == "float64"
+    settings = base.as_dict()["settings"]
+    assert "dtype" not in settings  # float64 runs hash as before the setting existed
+    # the settings the committed study summary was computed with (by code that had no dtype)
+    committed = Path(st.__file__).parents[2] / "figures" / "results" / "study.json"
+    if committed.exists():
+        stored = json.loads(committed.read_text())["results"].get("settings")
+        if stored is not None:
+            assert stored == settings
+    f32 = replace(base, settings=replace(base.settings, dtype=np.float32))
+    assert f32.settings.dtype == "float32" and f32.as_dict()["settings"]["dtype"] == "float32"
+    assert f32.key != base.key and f32.filename != base.filename
+    assert replace(base, settings=replace(base.settings, dtype="float64")).key == base.key
+    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+        st.StudySettings(dtype="float16")
+    with pytest.raises(TypeError, match="dtype must be float32 or float64"):
+        st.StudySettings(dtype=32)

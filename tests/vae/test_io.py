@@ -125,3 +125,30 @@ def test_edited_activation_and_nan_weights_are_refused(tmp_path):
     np.savez(tmp_path / "nan.npz", **nan)
     with pytest.raises(ValueError, match="'encoder.0.W' holds non-finite"):
         VAE.load(tmp_path / "nan.npz")
+
+
+def test_float32_model_round_trips_and_files_without_a_dtype_load_as_float64(tmp_path):
+    rng = np.random.default_rng(3)
+    vae = VAE(6, 2, hidden=(5,), likelihood="gaussian", rng=rng, dtype=np.float32)
+    vae.fit(rng.normal(size=(40, 6)), n_steps=4, rng=rng)
+    back = VAE.load(vae.save(tmp_path / "m32"))
+    assert back.dtype == np.float32 and back.config()["dtype"] == "float32"
+    for k, p in vae.parameters().items():
+        q = back.parameters()[k]
+        assert q.dtype == np.float32 and np.array_equal(q, p)
+    x = rng.normal(size=(3, 6))
+    eps = rng.standard_normal((3, 2))
+    np.testing.assert_array_equal(back.elbo(x, eps=eps), vae.elbo(x, eps=eps))
+    # a file of the same format written before the dtype setting: its configuration has no
+    # "dtype", and it loads as the float64 model it was
+    old = VAE(6, 2, hidden=(5,), likelihood="gaussian", rng=rng)
+    path = old.save(tmp_path / "old")
+    with np.load(path, allow_pickle=False) as f:
+        arrays = dict(f)
+    meta = json.loads(str(arrays["meta"][()]))
+    del meta["config"]["dtype"]
+    arrays["meta"] = np.array(json.dumps(meta))
+    arrays["meta_digest"] = np.array(payload_digest(meta))
+    np.savez(path, **arrays)
+    loaded = VAE.load(path)
+    assert loaded.dtype == np.float64 and loaded.config() == old.config()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from impossibility import FactorizedPrior
+from impossibility import FactorizedPrior, Orthogonal, nn, random_entangling_rotation
 from impossibility.vae import VAE, BetaVAE
 
 PRIORS = {
@@ -213,3 +213,107 @@ def test_loss_and_gradients_match_pytorch_autograd(likelihood):
     x = rng.random((40, 12))
     # float64 on both sides: agreement to rounding (≈ 1e-15 relative)
     assert bench.check_against_autograd(torch, vae, x, rng) < 1e-12
+
+
+# ------------------------------------------------------------------------------ float32 training
+# float32 against float64 gradients on the same weights, batch and noise: each gradient entry is
+# a batch sum of products along a chain of ~6 layers, each step rounded at u = 2^-24 ≈ 6e-8, so
+# norm-wise errors of ~10u-100u are expected; measured over 5 seeds: 1e-7 to 2.4e-7, up to
+# 1.5e-6 for DIP-VAE-I (whose λ_d (C_ii - 1)² term differences a batch covariance near 1). 2e-5
+# leaves a margin of 10 and is still far below the O(1) error of a wrong formula.
+F32_GRAD_RTOL = 2e-5
+
+OBJECTIVES32 = [
+    ("beta_vae", 4.0),
+    ("factor_vae", 10.0),
+    ("beta_tc_vae", 4.0),
+    ("dip_vae_i", 5.0),
+    ("dip_vae_ii", 5.0),
+    ("annealed_vae", 25.0),
+]
+
+
+def _objective(name, value):
+    from impossibility.vae import make_objective
+
+    return make_objective(name, value, **({"hidden": (16,)} if name == "factor_vae" else {}))
+
+
+@pytest.mark.parametrize("name,value", OBJECTIVES32)
+def test_float32_training_keeps_every_array_float32(binary_patterns, name, value):
+    x = binary_patterns(np.random.default_rng(0), 200)
+    vae = VAE((8, 8), 3, hidden=(16, 8), rng=np.random.default_rng(1), dtype=np.float32)
+    seen = []
+    backward = vae.backward
+
+    def spy(fp, cot):  # every forward-pass array and every gradient of every step
+        grads = backward(fp, cot)
+        seen.extend(a.dtype for a in grads.values())
+        seen.extend(getattr(fp, f).dtype for f in ("x", "rec", "kl", "z", "mu", "logvar", "eps"))
+        return grads
+
+    vae.backward = spy
+    objective = _objective(name, value)
+    hist = vae.fit(x, rng=np.random.default_rng(2), objective=objective, n_steps=5, batch_size=32)
+    assert len(seen) > 5 and all(dt == np.float32 for dt in seen)
+    arrays = [*vae.parameters().values(), *vae.optimizer.m.values(), *vae.optimizer.v.values()]
+    if name == "factor_vae":
+        arrays += list(objective.discriminator.net.parameters().values())
+        arrays += list(objective.discriminator.optimizer.v.values())
+    assert all(a.dtype == np.float32 for a in arrays)
+    assert np.all(np.isfinite(hist["loss"])) and vae.steps_trained == 5
+
+
+@pytest.mark.parametrize("name,value", OBJECTIVES32)
+def test_float32_gradients_agree_with_float64(binary_patterns, name, value):
+    rng = np.random.default_rng(3)
+    x = binary_patterns(rng, 64).reshape(64, -1)
+    vae32 = VAE((8, 8), 3, hidden=(16, 8), activation="tanh", rng=rng, dtype="float32")
+    vae64 = vae32.astype(np.float64)  # exactly the same weights
+    eps = rng.standard_normal((64, 3))
+    out = {}
+    for vae in (vae32, vae64):
+        obj = _objective(name, value)
+        obj.prepare(latent_dim=3, n_steps=10, rng=np.random.default_rng(4), dtype=vae.dtype)
+        if name == "factor_vae" and vae is vae64:  # the same discriminator weights
+            obj.discriminator.net.set_parameters(out["disc"])
+        loss, grads, _, _ = vae.loss_and_grads(x, eps, obj, step=3)
+        out[vae.dtype.name] = (loss, grads)
+        if name == "factor_vae":
+            out["disc"] = obj.discriminator.net.parameters()
+    (l32, g32), (l64, g64) = out["float32"], out["float64"]
+    assert abs(l32 - l64) <= 1e-5 * abs(l64)
+    assert all(g.dtype == np.float32 for g in g32.values())
+    flat32 = np.concatenate([g32[k].ravel() for k in sorted(g64)])
+    flat64 = np.concatenate([g64[k].ravel() for k in sorted(g64)])
+    assert nn.relative_error(flat32, flat64) < F32_GRAD_RTOL
+
+
+def test_float32_model_evaluates_in_float64(binary_patterns):
+    rng = np.random.default_rng(5)
+    x = binary_patterns(rng, 100)
+    vae32 = VAE((8, 8), 3, hidden=(16,), rng=rng, dtype=np.float32)
+    vae32.fit(x, rng=rng, n_steps=20, batch_size=32)
+    vae64 = vae32.astype("float64")
+    assert vae64.astype(np.float32).config() == vae32.config()
+    eps = rng.standard_normal((2, 100, 3))
+    a, b = vae32.elbo_terms(x, eps=eps), vae64.elbo_terms(x, eps=eps)
+    assert a["elbo"].dtype == np.float64
+    # the same float64 arithmetic on the same (float32-representable) weights
+    np.testing.assert_allclose(a["elbo"], b["elbo"], rtol=1e-14, atol=0)
+    assert vae32.encode(x)[0].dtype == vae32.decode(rng.normal(size=(3, 3))).dtype == np.float64
+    # so the twin of a float32 model agrees with it to float64 rounding, as a float64 model's
+    f = Orthogonal(random_entangling_rotation(3, rng))
+    t = vae32.entangled(f).elbo_terms(x, eps=eps, kl="mc")
+    ref = vae32.elbo_terms(x, eps=eps, kl="mc")["elbo_samples"]
+    np.testing.assert_allclose(t["elbo_samples"], ref, rtol=0, atol=1e-10)
+
+
+def test_dtype_is_validated():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+        VAE(4, 2, rng=rng, dtype=np.float16)
+    with pytest.raises(TypeError, match="dtype must be float32 or float64"):
+        VAE(4, 2, rng=rng, dtype=None)
+    assert VAE(4, 2, rng=rng).dtype == np.float64
+    assert "dtype=float32" in repr(VAE(4, 2, rng=rng, dtype="float32"))

@@ -9,6 +9,7 @@ study's grid is :math:`C_{max}` ∈ {5, 10, 25, 50, 75, 100} nats. Like β-VAE i
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from impossibility._validation import check_int, check_scalar
 
@@ -55,7 +56,14 @@ class AnnealedVAE(Objective):
         self._fixed_steps = anneal_steps
         self.anneal_steps = anneal_steps
 
-    def prepare(self, *, latent_dim: int, n_steps: int, rng: np.random.Generator) -> None:
+    def prepare(
+        self,
+        *,
+        latent_dim: int,
+        n_steps: int,
+        rng: np.random.Generator,
+        dtype: DTypeLike = np.float64,
+    ) -> None:
         if self._fixed_steps is None:
             self.anneal_steps = max(1, int(round(self.anneal_fraction * n_steps)))
 

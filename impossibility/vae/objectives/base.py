@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from ..forward import Cotangents, ForwardPass
 
@@ -27,8 +28,16 @@ class Objective:
 
     name = "objective"
 
-    def prepare(self, *, latent_dim: int, n_steps: int, rng: np.random.Generator) -> None:
-        """Called by ``VAE.fit`` before training (schedules, auxiliary networks)."""
+    def prepare(
+        self,
+        *,
+        latent_dim: int,
+        n_steps: int,
+        rng: np.random.Generator,
+        dtype: DTypeLike = np.float64,
+    ) -> None:
+        """Called by ``VAE.fit`` before training (schedules, auxiliary networks); ``dtype`` is
+        the model's training precision (passed only when it is not float64)."""
 
     def loss(
         self, fp: ForwardPass, *, step: int = 0, rng: np.random.Generator | None = None

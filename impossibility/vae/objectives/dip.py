@@ -47,7 +47,9 @@ def dip_penalty(cov: ArrayLike, lambda_od: float, lambda_d: float) -> tuple[floa
     :math:`\partial P/\partial C_{ij}=2\lambda_{od}C_{ij}` off the diagonal,
     :math:`2\lambda_d(C_{ii}-1)` on it.
     """
-    cov = np.asarray(cov, dtype=np.float64)
+    cov = np.asarray(cov)
+    if cov.dtype != np.float32:  # a float32 model's covariance stays float32
+        cov = cov.astype(np.float64)
     if cov.ndim != 2 or cov.shape[0] != cov.shape[1]:
         raise ValueError(f"cov must be a square matrix; got shape {cov.shape}")
     diag = np.diag(cov)

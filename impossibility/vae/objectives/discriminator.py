@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 
 from impossibility import nn
 from impossibility._typing import Array
@@ -48,6 +48,9 @@ class Discriminator:
         The discriminator's Adam (reference values).
     negative_slope : float, default=0.2
     clip : float, default=1e-6
+    dtype : {float64, float32}, default=float64
+        Training precision of the network (the VAE's, when FactorVAE builds it); :meth:`logits`
+        and :meth:`tc_estimate` evaluate in float64.
     """
 
     def __init__(
@@ -62,6 +65,7 @@ class Discriminator:
         eps: float = 1e-8,
         negative_slope: float = 0.2,
         clip: float = 1e-6,
+        dtype: DTypeLike = np.float64,
     ):
         check_rng(rng)
         self.clip = check_scalar(clip, "clip", minimum=0.0, maximum=0.5, include_max=False)
@@ -72,8 +76,14 @@ class Discriminator:
             rng=rng,
             activation="leaky_relu",
             negative_slope=negative_slope,
+            dtype=dtype,
         )
         self.optimizer = nn.Adam(self.net.parameters(), lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+
+    @property
+    def dtype(self) -> np.dtype:
+        """Training precision of the network."""
+        return self.net.dtype
 
     def logits(self, z: ArrayLike) -> Array:
         """:math:`(\\ell_0,\\ell_1)`, shape (n, 2)."""
@@ -89,7 +99,7 @@ class Discriminator:
         """Discriminator loss (clipped cross-entropy, see class docstring) and parameter
         gradients."""
         b = z.shape[0]
-        both = np.concatenate([z, z_perm], axis=0)
+        both = np.concatenate([z, z_perm], axis=0).astype(self.dtype, copy=False)
         labels = np.concatenate(
             [np.zeros(b, dtype=np.int64), np.ones(z_perm.shape[0], dtype=np.int64)]
         )
@@ -100,7 +110,7 @@ class Discriminator:
         rows = np.arange(both.shape[0])
         py = p[rows, labels]
         pc = np.clip(py, self.clip, 1.0 - self.clip)
-        weight = np.where(labels == 0, 0.5 / b, 0.5 / z_perm.shape[0])
+        weight = np.where(labels == 0, 0.5 / b, 0.5 / z_perm.shape[0]).astype(self.dtype)
         value = float(np.sum(-np.log(pc) * weight))
         grad = p.copy()
         grad[rows, labels] -= 1.0

@@ -14,8 +14,10 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from impossibility._validation import check_int, check_scalar
+from impossibility.nn import check_dtype
 
 from ..forward import Cotangents, ForwardPass
 from ._common import base_logs, check_weight
@@ -61,9 +63,20 @@ class FactorVAE(Objective):
         self.hidden = tuple(check_int(h, "hidden width", minimum=1) for h in hidden)
         self.lr = check_scalar(lr, "lr", minimum=0.0, include_min=False)
 
-    def prepare(self, *, latent_dim: int, n_steps: int, rng: np.random.Generator) -> None:
-        if self.discriminator is None or self.discriminator.latent_dim != latent_dim:
-            self.discriminator = Discriminator(latent_dim, self.hidden, rng=rng, lr=self.lr)
+    def prepare(
+        self,
+        *,
+        latent_dim: int,
+        n_steps: int,
+        rng: np.random.Generator,
+        dtype: DTypeLike = np.float64,
+    ) -> None:
+        dtype = check_dtype(dtype)
+        disc = self.discriminator
+        if disc is None or disc.latent_dim != latent_dim or disc.dtype != dtype:
+            self.discriminator = Discriminator(
+                latent_dim, self.hidden, rng=rng, lr=self.lr, dtype=dtype
+            )
 
     def loss(
         self, fp: ForwardPass, *, step: int = 0, rng: np.random.Generator | None = None
