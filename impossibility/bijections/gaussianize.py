@@ -93,6 +93,8 @@ class Gaussianize(Elementwise):
         self._lo, self._hi = _scalar_if_equal(lo), _scalar_if_equal(hi)
 
     def _inside(self, x: Array) -> bool:
+        if x.size == 0:  # no rows (e.g. every point of a check was excluded): nothing outside
+            return True
         if isinstance(self._lo, float) and isinstance(self._hi, float):
             return bool(x.min() > self._lo and x.max() < self._hi)
         return bool(np.all(x.min(axis=0) > self._lo) and np.all(x.max(axis=0) < self._hi))

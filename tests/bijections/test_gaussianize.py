@@ -95,3 +95,13 @@ def test_generic_family_beyond_underflow_raises_clearly():
     prior = im.FactorizedPrior([stats.gamma(3.0), stats.norm()])
     with pytest.raises(ValueError, match="underflows"):
         im.Gaussianize(prior).inverse([[-40.0, 0.0]])
+
+
+def test_no_rows_map_to_no_rows_on_a_bounded_support():
+    # a check whose points were all excluded hands the map zero rows: no reduction may fail
+    prior = im.FactorizedPrior([stats.gamma(0.5), stats.beta(2, 3)])
+    empty = np.empty((0, 2))
+    y, log_det = im.Gaussianize(prior).forward_and_log_det(empty)
+    assert y.shape == (0, 2) and log_det.shape == (0,)
+    f = im.entangling_bijection(prior, rng=np.random.default_rng(0))
+    assert f.forward(empty).shape == (0, 2) and f.inverse(empty).shape == (0, 2)
