@@ -6,10 +6,9 @@ rotation (full-covariance Gaussians, or the pushforward R(θ)#q of the trained e
 curve. With the diagonal-Gaussian family of the study's VAEs the best attainable ELBO depends on θ
 and peaks at the axes the model found (θ ∈ (π/2)ℤ).
 
-(a) The linear VAE of docs/theory.md §3.7 (D = 5, d = 2, σ² = 0.3, column norms 2 and 0.7): the
-closed
-    form gap(θ) = ½[Σᵢ log(RΛRᵀ)ᵢᵢ − log det Λ] and scipy-BFGS optima of per-point diagonal and
-    full-covariance encoders.
+(a) The linear VAE of docs/theory.md §3.7 (D = 5, d = 2, σ² = 0.3, column norms 2 and 0.7):
+    the closed-form gap(θ) = ½[Σᵢ log(RΛRᵀ)ᵢᵢ − log det Λ] and scipy-BFGS optima of per-point
+    diagonal and full-covariance encoders.
 (b) A linear VAE trained on data from that model: per-point encoders re-fitted by L-BFGS for each θ
     (fixed moment-matched noise, which is exact for a linear decoder), against the closed form for
     the trained decoder.

@@ -6,7 +6,7 @@ cache in ``ctx.cache_dir`` and returns :func:`impossibility.study.summarize` of 
 plot() draws the paper's figure families from those numbers:
 
 Every number carries its 95 % interval (``results["uncertainty"]``,
-:mod:`impossibility.study.uncertainty`); the claims are numbered as in docs/study.md. Figures of
+``impossibility/study/uncertainty.py``); the claims are numbered as in docs/study.md. Figures of
 the first data set (sprites16) have no suffix; those of mixing5 end in ``_mixing5``.
 
 Figures

@@ -62,6 +62,7 @@ from .invariance import (
 from .priors import FactorizedPrior
 from .verification import VerificationReport, verify
 
+#: The package version (PEP 440), also printed by ``impossibility --version``.
 __version__ = "0.1.0"
 
 _SUBMODULES = {

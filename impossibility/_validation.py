@@ -323,7 +323,7 @@ def check_orthogonal(A: ArrayLike, *, atol: float | None = None, name: str = "A"
     r"""Validate an orthogonal matrix and return it as float64.
 
     Accepted when :math:`\lVert A^\top A - I\rVert_\infty \le` ``atol``, by default
-    :func:`orthogonality_tolerance`.
+    ``orthogonality_tolerance``.
 
     Raises
     ------

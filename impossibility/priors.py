@@ -113,7 +113,7 @@ class FactorizedPrior:
         ``logcdf``/``logccdf``/``icdf``/``iccdf``/``ilogcdf``/``ilogccdf``/``logpdf``/``support``:
         a closed-form family among them becomes its frozen equivalent (``Normal`` → ``norm``,
         ``2 * make_distribution(stats.laplace)() + 1`` → ``laplace(1, 2)``), any other one is
-        wrapped (:class:`impossibility._random_variables.RandomVariableMarginal`). Each must have
+        wrapped (``impossibility._random_variables.RandomVariableMarginal``). Each must have
         a density and a support that is an interval (possibly unbounded).
 
     Raises
@@ -307,7 +307,7 @@ def check_factorized_prior(prior: Any, name: str = "prior") -> FactorizedPrior:
 
     Theorem 1's construction needs the validated marginals of a FactorizedPrior (interval
     supports, continuous CDFs); code that only samples or evaluates densities takes any
-    prior-like object instead (:func:`impossibility._validation.check_prior_like`).
+    prior-like object instead (``impossibility._validation.check_prior_like``).
     """
     if not isinstance(prior, FactorizedPrior):
         raise TypeError(

@@ -36,10 +36,12 @@ DENSITY_INVARIANCE = 1e-9
 #: max(1, |log det|): ``slogdet``'s LU rounding is ~d·ε·cond.
 LOG_DET_VS_SLOGDET = 1e-10
 
-#: Analytic Jacobian against central differences: :math:`|J - J_{FD}| \le` REL · |J| + FLOOR.
-#: Central differences with step h have truncation error O(h²|f'''|) and rounding error
-#: O(ε|f|/h); with h = 1e-6 · scale both are ~1e-9 relative.
+#: Analytic Jacobian against Ridders-extrapolated central differences:
+#: :math:`|J - J_{FD}| \le` REL · |J_FD| on every entry judged. Ridders' error estimate of a
+#: judged entry is at most FLOOR · |J_FD|, so REL leaves a margin of 100 for the estimate itself.
 JACOBIAN_VS_FD_RELATIVE = 1e-6
+#: Relative error estimate an entry's finite difference must reach to be judged at all (the value
+#: of ``invariance.finite_differences.CONDITIONED``); entries that cannot are counted, not judged.
 JACOBIAN_VS_FD_FLOOR = 1e-8
 
 #: The SymPy map, lambdified, against the NumPy map (same formula, different evaluation order).

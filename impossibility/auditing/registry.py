@@ -41,7 +41,7 @@ class Metric:
         One line for tables and ``--help``.
     per_code : PerCode, optional
         The score as a function of a code-by-factor matrix whose rows depend on one code each,
-        for cheap Givens moves (:mod:`~impossibility.auditing.scoring`); ``None``: full evaluations.
+        for cheap Givens moves (``impossibility.auditing.scoring``); ``None``: full evaluations.
     """
 
     fn: MetricFn
@@ -71,6 +71,8 @@ def _explicitness(z: Array, y: Array, rng: np.random.Generator) -> float:
     return float(_m.explicitness(*_split(z, y, rng)).test)
 
 
+#: The scores :func:`audit` knows by name: name → :class:`Metric` (score function, whether it
+#: is in the default set, label, per-code form). :func:`register_metric` adds to it.
 METRICS: dict[str, Metric] = {
     "mig": Metric(lambda z, y, rng: _m.mig(z, y), True, "Mutual Information Gap", MIG_ROWS),
     "sap": Metric(_sap, True, "SAP, discrete, 2/3 train 1/3 test", SAP_ROWS),

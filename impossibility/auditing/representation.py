@@ -33,7 +33,7 @@ AT_MEAN = "approximate: f_A(mu), NOT the twin's encoder mean (no log-variances g
 class TwinCodes:
     """``codes_of(A)``: the twin representation of a set of rows, for any orthogonal ``A``.
 
-    Build it with :func:`twin_codes`; :attr:`kind` says how the codes are computed.
+    Build it with :func:`twin_codes`; ``kind`` says how the codes are computed.
     """
 
     def __init__(self, kind: str, mu: Array, gauss: Gaussianize | None, y: Array | None):

@@ -138,7 +138,7 @@ def search_extremes(
     ----------
     scorer : ScorerLike
         ``start(A) -> (value, state)`` and ``move(A, state, i, j) -> (value, state)``
-        (:class:`~impossibility.auditing.scoring.Scorer`).
+        (``impossibility.auditing.scoring.Scorer``).
     starts : dict of str to ndarray
         Named starting twins, evaluated first (one evaluation each).
     budget : int

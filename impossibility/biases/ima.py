@@ -246,7 +246,7 @@ def twin_contrast_quadrature(
 ) -> dict[str, float]:
     r"""The expected twin contrast :math:`\mathbb E_{z\sim p}[C_{\rm IMA}(g\circ f^{-1},z)]`, d = 2.
 
-    By :func:`prior_expectation_quadrature`.
+    By ``prior_expectation_quadrature``.
 
     Returns
     -------

@@ -74,7 +74,7 @@ def isometry_defect_quadrature(
     r""":math:`\delta(f^{-1})` for :math:`d=2` by tensor Gauss–Legendre in Gaussian coordinates.
 
     :math:`z=G^{-1}(y)`, :math:`y\sim\mathcal N(0,I)`
-    (:func:`~.ima.prior_expectation_quadrature`).
+    (``ima.prior_expectation_quadrature``).
 
     Returns
     -------

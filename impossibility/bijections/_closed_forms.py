@@ -13,6 +13,7 @@ from scipy import special
 
 from .._typing import Array
 
+#: :math:`\log\sqrt{2\pi}`, the constant of the standard normal log-density.
 LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
 Y_BULK = float(special.ndtri(0.75))  # Φ⁻¹(3/4) ≈ 0.674: the bulk |F − 1/2| < 1/4
 # Families whose SciPy ppf is measurably less accurate near the median than their cdf

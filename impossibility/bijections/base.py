@@ -39,9 +39,9 @@ def _fast_is_consistent(cls: type, inverse: bool) -> bool:
 class Bijector(ABC):
     """Base class: a differentiable bijection of (a subset of) R^d, batched over rows.
 
-    Subclasses implement :meth:`_forward_and_log_det` and :meth:`_inverse_and_log_det` on
-    validated float64 arrays of shape (n, d), and optionally :meth:`_jacobian`,
-    :meth:`_check_domain` and :meth:`_check_codomain`.
+    Subclasses implement ``_forward_and_log_det`` and ``_inverse_and_log_det`` on
+    validated float64 arrays of shape (n, d), and optionally ``_jacobian``,
+    ``_check_domain`` and ``_check_codomain``.
     """
 
     #: Number of coordinates the bijector acts on.

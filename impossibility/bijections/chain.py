@@ -18,7 +18,7 @@ __all__ = ["Chain"]
 
 
 class Chain(Bijector):
-    r"""Composition in TFP order: ``Chain([b1, ..., bk]) = b1 ∘ ... ∘ bk`` (``bk`` first).
+    r"""Composition in TFP order: ``Chain([b1, …, bk]) = b1 ∘ … ∘ bk`` (``bk`` first).
 
     log|det J| is the sum of the components' log-dets along the way, and the Jacobian is the
     product :math:`J_{b_1}(x_{1})\cdots J_{b_k}(x_k)` with :math:`x_k=x`,

@@ -20,7 +20,7 @@ __all__ = ["Elementwise"]
 class Elementwise(Bijector):
     r"""A coordinatewise bijection :math:`y_i=\beta_i(x_i)` with a diagonal Jacobian.
 
-    Subclasses implement :meth:`_forward_and_log_diag` / :meth:`_inverse_and_log_diag`, returning
+    Subclasses implement ``_forward_and_log_diag`` / ``_inverse_and_log_diag``, returning
     the per-coordinate log-derivatives :math:`\log|\beta_i'(x_i)|`; log|det J| is their sum.
     The generic constructor wraps plain functions:
 

@@ -25,7 +25,7 @@ class GroundTruthData:
     """Base class: K discrete ground-truth factors and an observation rendered from them.
 
     Subclasses set ``factors_num_values``, ``factor_names`` and ``observation_shape`` and implement
-    :meth:`_observations` on validated factors.
+    ``_observations`` on validated factors.
     """
 
     factors_num_values: list[int]

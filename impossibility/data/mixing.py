@@ -123,7 +123,7 @@ class ContinuousMixingData(GroundTruthData):
         """A data set with a random mixing (orthogonal layers, ``TanhResidual(2.0)``).
 
         ``observation_dim`` None or K gives a square invertible mixing, larger an injective one
-        (:meth:`InjectiveMLP.random`). The latents are standardised before the mixing (by the
+        (``InjectiveMLP.random``). The latents are standardised before the mixing (by the
         prior's median and interquartile range, for the default :math:`\\mathcal U(0,1)`
         :math:`z\\mapsto 4(z-\\tfrac12)`), folded into the first layer so that :math:`g(z)` stays in
         a moderate range where the squash is well conditioned.

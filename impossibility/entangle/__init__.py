@@ -1,10 +1,10 @@
 r"""Theorem 1's entangling bijections and the other prior-preserving families.
 
-The map of the theorem, :math:`f=G^{-1}\circ A\circ G`, is in :mod:`.theorem1`; every family here is
+The map of the theorem, :math:`f=G^{-1}\circ A\circ G`, is in ``theorem1``; every family here is
 a conjugation :math:`G^{-1}\circ T\circ G` (:class:`Conjugated`) of a map :math:`T` that preserves
-:math:`\mathcal N(0,I)`: a rotation (:mod:`.rotations`, :mod:`.rotation_path`), a radius-dependent
+:math:`\mathcal N(0,I)`: a rotation (``rotations``, ``rotation_path``), a radius-dependent
 rotation (:class:`Swirl`), the Darmois construction (:class:`DarmoisShear2D`), or a signed
-permutation (:mod:`.controls`, the negative controls).
+permutation (``controls``, the negative controls).
 
 How it is built: docs/package.md §entangle.
 """

@@ -28,7 +28,7 @@ _EPS = np.finfo(np.float64).eps
 class InvertibleNonlinearity(Elementwise):
     r"""Base class: an increasing bijection :math:`h` of :math:`\mathbb R` applied coordinatewise.
 
-    Subclasses implement :meth:`_apply` (:math:`h`), :meth:`_invert` (:math:`h^{-1}`),
+    Subclasses implement ``_apply`` (:math:`h`), ``_invert`` (:math:`h^{-1}`),
     :meth:`derivative` (:math:`h'`) and :meth:`log_derivative` (:math:`\log h'`), all elementwise on
     arrays of any shape.
 

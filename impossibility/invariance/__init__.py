@@ -1,8 +1,8 @@
 r"""Checks that a map preserves a prior and entangles every coordinate, reusable on any bijector.
 
-Three independent kinds of evidence: exact density invariance (:mod:`.density`), invariance on
-samples (:mod:`.sample_tests`) and complete entanglement from the analytic Jacobian, checked by
-finite differences (:mod:`.entanglement`, :mod:`.finite_differences`).
+Three independent kinds of evidence: exact density invariance (``density``), invariance on
+samples (``sample_tests``) and complete entanglement from the analytic Jacobian, checked by
+finite differences (``entanglement``, ``finite_differences``).
 
 How it is built: docs/package.md §invariance.
 """

@@ -54,7 +54,7 @@ def downstream_scores(
     :math:`n_{\\text{train}}\\}` (the first :math:`n` training rows):
 
     * ``lr``: ``LogisticRegression(max_iter=500)`` on codes standardised with the training mean
-      and std (:func:`~impossibility.metrics.explicitness.standardize`);
+      and std (``impossibility.metrics.explicitness.standardize``);
     * ``gbt``: ``GradientBoostingClassifier(n_estimators=n_estimators)`` on the raw codes, with
       ``random_state = rng.integers(2**31 - 1)`` drawn just before each fit.
 

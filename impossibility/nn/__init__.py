@@ -2,7 +2,7 @@ r"""Dense neural networks in NumPy with hand-written backward passes, and Adam.
 
 ``y, cache = m.forward(x)``; ``dx, grads = m.backward(cache, dy)`` with
 :math:`\bar x=\partial L/\partial x` and ``{name: ∂L/∂θ}``. Everything is vectorised over the
-batch, in float64 by default or float32 (``dtype=``, :mod:`~impossibility.nn.dtypes`);
+batch, in float64 by default or float32 (``dtype=``, :func:`check_dtype`);
 initialisation takes an explicit :class:`numpy.random.Generator`.
 
 How it is built: docs/package.md §nn.

@@ -220,6 +220,9 @@ class StudyPreset:
         return tuple(self.values.get(model, STUDY_GRID[model]))
 
 
+#: The named study presets, name → :class:`StudyPreset`: ``"quick"`` (a smoke run of two
+#: objectives), ``"default"`` (the committed study: six objectives × six values × three seeds on
+#: two data sets) and ``"full"`` (50 seeds, the paper's training budget and networks; days of CPU).
 PRESETS: dict[str, StudyPreset] = {
     "quick": StudyPreset(
         name="quick",

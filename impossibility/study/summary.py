@@ -3,7 +3,7 @@
 :data:`DISENTANGLEMENT_SCORES`, :data:`UNSUPERVISED_SCORES` and :data:`DOWNSTREAM_SCORES` name
 the record scores the analysis uses; :func:`summarize` turns the run records into per-value means
 and standard deviations, rank correlations, variance shares, selection and transfer win rates,
-each with its confidence interval (:mod:`~impossibility.study.uncertainty`).
+each with its confidence interval (``impossibility/study/uncertainty.py``).
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     model selection), ``downstream`` (mean accuracies per model), ``transfer`` (see
     :func:`transfer_analysis`), with two data sets ``consistency`` across them, and
     ``uncertainty``: the intervals and verdicts of
-    :func:`~impossibility.study.uncertainty.uncertainty`.
+    ``study.uncertainty.uncertainty``.
     """
     ok = [r for r in records if r.get("status") == "ok"]
     failed = [r for r in records if r.get("status") != "ok"]

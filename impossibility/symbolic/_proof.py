@@ -96,7 +96,7 @@ class ProofResult:
     r"""A proof: the identity claimed, its residual, whether it holds, and the steps.
 
     ``bool(result)`` is ``result.holds``. ``holds`` is True only when every step holds; a False
-    means *not established* (see :attr:`ProofStep.status` for refuted vs not proved).
+    means *not established* (see ``ProofStep.status`` for refuted vs not proved).
 
     Attributes
     ----------

@@ -86,7 +86,7 @@ class EntangledVAE(ELBOEstimates):
         With ``forward_and_log_det``, ``inverse_and_log_det``, ``forward`` and ``inverse``,
         acting on ``vae.latent_dim`` coordinates.
     check_prior : bool, default=True
-        Check :math:`f_\#p=p` (see :func:`impossibility._preserves.check_preserves_prior`:
+        Check :math:`f_\#p=p` (see ``impossibility._preserves.check_preserves_prior``:
         structurally when f declares what it preserves, else at 64 draws of the prior).
         ``False`` only for a negative control that must change the ELBO.
 
