@@ -147,3 +147,33 @@ def test_structural_checks_of_priors_and_bijectors():
         v.check_bijector_like(f, 2)
     with pytest.raises(TypeError, match=r"f must provide .forward\(\) \(a Bijector\)"):
         v.check_bijector_like(np.eye(3), 3)
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([[1.0, -2.0], [3.0, 4.0]], True),
+        ([[np.nan, 1.0]], False),
+        ([[np.inf, 1.0]], False),
+        ([[-1e299, 1e299]], False),  # finite but not provably below the bound: "not proven"
+        ([[1e301, 0.0]], False),
+    ],
+)
+def test_all_below_is_a_sufficient_finiteness_proof(rows, expected):
+    from impossibility._validation import all_below
+
+    arr = np.asarray(rows)
+    assert all_below(arr) is expected
+    assert all_below(np.asfortranarray(arr).T.T) is expected  # the non-contiguous route
+    if expected:  # whenever it says yes, every entry is finite and below the bound
+        assert np.all(np.isfinite(arr)) and np.abs(arr).max() < 1e300
+
+
+def test_all_below_agrees_with_entrywise_checks_on_random_rows():
+    from impossibility._validation import all_below
+
+    rng = np.random.default_rng(0)
+    for scale in (1.0, 1e100, 1e150):
+        arr = scale * rng.standard_normal((500, 7))
+        assert all_below(arr) == bool(np.all(np.abs(arr) < 1e300))
+    assert all_below(np.empty((0, 3)))
