@@ -235,7 +235,7 @@ def plot(results: dict, ctx: Any) -> list:
         ax.axvline(0, color="0.6", lw=0.8)
         ax.set_yticks([0], ["VAE − twin\n(paired)"])
         ax.set_xlim(-max(0.05, 1.5 * abs(hi), 1.5 * abs(lo)), max(0.05, 1.5 * abs(hi)))
-        ax.xaxis.set_major_locator(plt.MaxNLocator(5, symmetric=True))  # labels apart
+        ax.xaxis.set_major_locator(plt.MaxNLocator(3, symmetric=True))  # labels apart
         ax.set_xlabel("difference of the shares")
         ax.set_title(f"{m:+.3f} [{lo:+.3f}, {hi:+.3f}]", fontsize=8.5)
         fig.suptitle(
