@@ -113,6 +113,12 @@ def _title(text: str, char: str = "=") -> str:
     return f"{text}\n{char * len(text)}\n"
 
 
+def _write_index(out: Path, head: list[str], pages: list[str]) -> None:
+    """``out/index.rst``: the ``head`` blocks, then a toctree of ``pages``."""
+    lines = head + [".. toctree::\n   :maxdepth: 1\n"] + [f"   {page}" for page in pages]
+    (out / "index.rst").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def write_api(out: Path) -> None:
     modules = _public_modules()
     home = _canonical(modules)
@@ -154,15 +160,13 @@ def write_api(out: Path) -> None:
             lines += block
         (out / f"{m}.rst").write_text("\n".join(lines), encoding="utf-8")
         pages.append(m)
-    index = [
+    head = [
         _title("API reference"),
         "Every public name of the package: the ``__all__`` of ``impossibility`` and of each "
         "subpackage. Each name is documented on the page of the subpackage that defines it; "
         "``impossibility`` re-exports the core of Theorem 1.\n",
-        ".. toctree::\n   :maxdepth: 1\n",
     ]
-    index += [f"   {p}" for p in pages]
-    (out / "index.rst").write_text("\n".join(index) + "\n", encoding="utf-8")
+    _write_index(out, head, pages)
 
 
 def write_cli(out: Path) -> None:
@@ -183,32 +187,28 @@ def write_cli(out: Path) -> None:
             )
         text = _title(f"``impossibility {cmd}``") + f"\n.. argparse::\n   {spec}\n"
         (out / f"{cmd}.rst").write_text(text, encoding="utf-8")
-    index = [
+    head = [
         _title("Command line"),
         "``impossibility`` is installed with the package. Every error is one line on stderr with "
         "exit status 2, never a traceback. One page per command, generated from its parser:\n",
         ".. argparse::\n   :module: impossibility.tools.cli\n   :func: build_parser\n"
         "   :prog: impossibility\n   :nosubcommands:\n",
-        ".. toctree::\n   :maxdepth: 1\n",
     ]
-    index += [f"   {cmd}" for cmd in commands]
-    (out / "index.rst").write_text("\n".join(index) + "\n", encoding="utf-8")
+    _write_index(out, head, commands)
 
 
 def write_proofs(out: Path, root: Path) -> None:
     notebooks = sorted((root / "proofs").glob("*.ipynb"))
     for nb in notebooks:
         shutil.copy2(nb, out / nb.name)
-    index = [
+    head = [
         _title("Proofs as notebooks"),
         "Each proof is a jupytext script ``proofs/NN_name.py`` executed into the notebook shown "
         "here with its stored outputs (``impossibility notebooks`` re-executes them; the test "
         "suite checks that every notebook matches its script). Symbolic steps are exact SymPy "
         "identities; numeric steps state their tolerance.\n",
-        ".. toctree::\n   :maxdepth: 1\n",
     ]
-    index += [f"   {nb.stem}" for nb in notebooks]
-    (out / "index.rst").write_text("\n".join(index) + "\n", encoding="utf-8")
+    _write_index(out, head, [nb.stem for nb in notebooks])
 
 
 def write_gallery(out: Path, root: Path) -> None:
